@@ -1,0 +1,117 @@
+import { Client } from "pg"
+import { DataSource } from "typeorm"
+import { InventoryItem, InventoryLevel, ReservationItem, runMigrations } from "../../src"
+import InventoryService from "../../src/services/inventory"
+import type { InventoryModuleOptions } from "../../src/types"
+
+/**
+ * Real PostgreSQL for every test. `DATABASE_URL` names the server (CI: the local one); each
+ * jest worker gets its own database, created and migrated once, truncated between tests.
+ */
+export const SERVER_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres"
+
+export function databaseUrl(name: string): string {
+  const url = new URL(SERVER_URL)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+async function admin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: SERVER_URL })
+  await client.connect()
+  try {
+    return await fn(client)
+  } finally {
+    await client.end()
+  }
+}
+
+export async function createDatabase(name: string): Promise<string> {
+  await admin(async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    await client.query(`CREATE DATABASE "${name}"`)
+  })
+  return databaseUrl(name)
+}
+
+export async function dropDatabase(name: string): Promise<void> {
+  await admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
+}
+
+export function uniqueDatabaseName(prefix: string): string {
+  return `${prefix}_${process.env.JEST_WORKER_ID ?? "0"}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
+}
+
+export interface RecordedEvent {
+  name: string
+  data: any
+}
+
+/** An event bus that records what it is asked to emit. */
+export class RecordingEventBus {
+  events: RecordedEvent[] = []
+  async emit(name: string, data: unknown): Promise<void> {
+    this.events.push({ name, data })
+  }
+  names(): string[] {
+    return this.events.map((e) => e.name)
+  }
+  clear(): void {
+    this.events = []
+  }
+}
+
+export interface TestDatabase {
+  name: string
+  url: string
+  dataSource: DataSource
+  eventBus: RecordingEventBus
+  service: (options?: InventoryModuleOptions) => InventoryService
+  query: <T = any>(sql: string, params?: unknown[]) => Promise<T[]>
+  truncate: () => Promise<void>
+  close: () => Promise<void>
+}
+
+/** A migrated database and a DataSource over it, the way Medusa shares its own (shared mode). */
+export async function setupTestDatabase(prefix = "mit", poolSize = 10): Promise<TestDatabase> {
+  const name = uniqueDatabaseName(prefix)
+  const url = await createDatabase(name)
+  await runMigrations({ options: { database: { url } } })
+  const dataSource = new DataSource({
+    type: "postgres",
+    url,
+    entities: [InventoryItem, InventoryLevel, ReservationItem],
+    extra: { max: poolSize },
+  })
+  await dataSource.initialize()
+  const eventBus = new RecordingEventBus()
+  return {
+    name,
+    url,
+    dataSource,
+    eventBus,
+    service: (options = {}) => new InventoryService({ manager: dataSource.manager, eventBusService: eventBus }, options),
+    query: (sql, params) => dataSource.query(sql, params),
+    truncate: async () => {
+      await dataSource.query(`TRUNCATE inventory_item, inventory_level, reservation_item`)
+      eventBus.clear()
+    },
+    close: async () => {
+      await dataSource.destroy()
+      await dropDatabase(name)
+    },
+  }
+}
+
+/** For every live level: reserved_quantity minus the sum of its live reservations. */
+export async function reservedDrift(db: TestDatabase): Promise<{ id: string; drift: number }[]> {
+  return db.query(
+    `SELECT l.id, l.reserved_quantity - COALESCE(sum(r.quantity), 0)::int AS drift
+       FROM inventory_level l
+       LEFT JOIN reservation_item r ON r.inventory_item_id = l.inventory_item_id
+        AND r.location_id = l.location_id AND r.deleted_at IS NULL
+      WHERE l.deleted_at IS NULL
+      GROUP BY l.id
+     HAVING l.reserved_quantity <> COALESCE(sum(r.quantity), 0)`
+  )
+}

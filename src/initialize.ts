@@ -1,0 +1,26 @@
+import { MedusaModule, MODULE_PACKAGE_NAMES, Modules } from "@medusajs/modules-sdk"
+import type { IInventoryService, InternalModuleDeclaration, ModulesSdkTypes } from "@medusajs/types"
+import { moduleDefinition } from "./module-definition"
+import type { InventoryModuleOptions } from "./types"
+
+type InitializeOptions =
+  | InventoryModuleOptions
+  | (Partial<InternalModuleDeclaration> & { options?: InventoryModuleOptions })
+
+/**
+ * Boots the module outside a Medusa server (scripts, tests, other apps), through
+ * `@medusajs/modules-sdk`. Accepts `{ database }` or `{ options: { database } }`.
+ */
+export async function initialize(
+  options?: InitializeOptions,
+  injectedDependencies?: Record<string, unknown>
+): Promise<IInventoryService> {
+  const loaded = await MedusaModule.bootstrap<IInventoryService>({
+    moduleKey: Modules.INVENTORY,
+    defaultPath: MODULE_PACKAGE_NAMES[Modules.INVENTORY],
+    declaration: options as InternalModuleDeclaration | ModulesSdkTypes.ModuleBootstrapDeclaration,
+    injectedDependencies,
+    moduleExports: moduleDefinition,
+  })
+  return loaded[Modules.INVENTORY]
+}

@@ -1,0 +1,2 @@
+export { default as connectionLoader } from "./connection"
+export { default as containerLoader } from "./container"

@@ -1,0 +1,3 @@
+export { InventoryItem } from "./inventory-item"
+export { InventoryLevel } from "./inventory-level"
+export { ReservationItem } from "./reservation-item"

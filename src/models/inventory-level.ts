@@ -1,0 +1,65 @@
+import { generateEntityId } from "@medusajs/utils"
+import {
+  BeforeInsert,
+  Column,
+  CreateDateColumn,
+  DeleteDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  UpdateDateColumn,
+} from "typeorm"
+import type { InventoryItem } from "./inventory-item"
+
+/** The stock of one item at one stock location. */
+@Entity("inventory_level")
+@Index("UQ_inventory_level_inventory_item_id_location_id", ["inventory_item_id", "location_id"], {
+  unique: true,
+  where: "deleted_at IS NULL",
+})
+export class InventoryLevel {
+  @PrimaryColumn({ type: "character varying" })
+  id!: string
+
+  @CreateDateColumn({ type: "timestamptz" })
+  created_at!: Date
+
+  @UpdateDateColumn({ type: "timestamptz" })
+  updated_at!: Date
+
+  @DeleteDateColumn({ type: "timestamptz" })
+  deleted_at!: Date | null
+
+  @Index("IDX_inventory_level_inventory_item_id")
+  @Column({ type: "text" })
+  inventory_item_id!: string
+
+  @Index("IDX_inventory_level_location_id")
+  @Column({ type: "text" })
+  location_id!: string
+
+  @Column({ type: "int", default: 0 })
+  stocked_quantity!: number
+
+  @Column({ type: "int", default: 0 })
+  reserved_quantity!: number
+
+  @Column({ type: "int", default: 0 })
+  incoming_quantity!: number
+
+  @Column({ type: "jsonb", nullable: true })
+  metadata!: Record<string, unknown> | null
+
+  @ManyToOne("InventoryItem", (item: InventoryItem) => item.inventory_levels, {
+    createForeignKeyConstraints: false,
+  })
+  @JoinColumn({ name: "inventory_item_id" })
+  inventory_item?: InventoryItem
+
+  @BeforeInsert()
+  protected beforeInsert(): void {
+    this.id = generateEntityId(this.id, "ilev")
+  }
+}

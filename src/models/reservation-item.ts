@@ -1,0 +1,66 @@
+import { generateEntityId } from "@medusajs/utils"
+import {
+  BeforeInsert,
+  Column,
+  CreateDateColumn,
+  DeleteDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  UpdateDateColumn,
+} from "typeorm"
+import type { InventoryItem } from "./inventory-item"
+
+/** Quantity of an item held at a location, usually for an order's line item. */
+@Entity("reservation_item")
+export class ReservationItem {
+  @PrimaryColumn({ type: "character varying" })
+  id!: string
+
+  @CreateDateColumn({ type: "timestamptz" })
+  created_at!: Date
+
+  @UpdateDateColumn({ type: "timestamptz" })
+  updated_at!: Date
+
+  @DeleteDateColumn({ type: "timestamptz" })
+  deleted_at!: Date | null
+
+  @Index("IDX_reservation_item_line_item_id", { where: "deleted_at IS NULL" })
+  @Column({ type: "text", nullable: true })
+  line_item_id!: string | null
+
+  @Index("IDX_reservation_item_inventory_item_id", { where: "deleted_at IS NULL" })
+  @Column({ type: "text" })
+  inventory_item_id!: string
+
+  @Index("IDX_reservation_item_location_id", { where: "deleted_at IS NULL" })
+  @Column({ type: "text" })
+  location_id!: string
+
+  @Column({ type: "int" })
+  quantity!: number
+
+  @Column({ type: "character varying", nullable: true })
+  external_id!: string | null
+
+  @Column({ type: "character varying", nullable: true })
+  description!: string | null
+
+  @Column({ type: "character varying", nullable: true })
+  created_by!: string | null
+
+  @Column({ type: "jsonb", nullable: true })
+  metadata!: Record<string, unknown> | null
+
+  @ManyToOne("InventoryItem", { createForeignKeyConstraints: false })
+  @JoinColumn({ name: "inventory_item_id" })
+  inventory_item?: InventoryItem
+
+  @BeforeInsert()
+  protected beforeInsert(): void {
+    this.id = generateEntityId(this.id, "resitem")
+  }
+}

@@ -1,0 +1,57 @@
+import type { SharedContext } from "@medusajs/types"
+import type { EntityManager } from "typeorm"
+import { toMedusaError } from "./errors"
+import { EventBuffer, EventBusLike } from "./events"
+import { invalidData } from "./errors"
+
+export const EVENTS = Symbol("inventoryEvents")
+
+/** The context our internals receive: the caller's, plus the call's event buffer. */
+export type InventoryContext = SharedContext & { [EVENTS]?: EventBuffer }
+
+interface Publisher {
+  eventBusService_?: EventBusLike
+}
+
+/**
+ * The outer wrapper of every public method, placed above `@InjectEntityManager()`:
+ * - gives the call a fresh copy of the caller's context (the caller's object is never mutated),
+ * - turns whatever escapes into a MedusaError (no driver error reaches the caller),
+ * - sends the call's events once its transaction has committed.
+ */
+export function InventoryMethod(): MethodDecorator {
+  return (target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor) => {
+    const original = descriptor.value as (...args: unknown[]) => Promise<unknown>
+    const indexes = (target as { MedusaContextIndex_?: Record<string | symbol, number> }).MedusaContextIndex_
+    const index = indexes?.[propertyKey]
+    if (index === undefined) {
+      throw new Error(`@InventoryMethod on ${String(propertyKey)} needs a @MedusaContext() parameter`)
+    }
+    descriptor.value = async function (this: Publisher, ...args: unknown[]) {
+      const caller = args[index] ?? {}
+      if (typeof caller !== "object" || caller === null) {
+        throw invalidData(`"context" must be an object`)
+      }
+      const events = new EventBuffer()
+      args[index] = { ...(caller as SharedContext), [EVENTS]: events }
+      let result: unknown
+      try {
+        result = await original.apply(this, args)
+      } catch (error) {
+        throw toMedusaError(error)
+      }
+      const callerManager = (caller as SharedContext).transactionManager as EntityManager | undefined
+      if (callerManager) {
+        await events.flushAfterCommit(callerManager, this.eventBusService_)
+      } else {
+        await events.flush(this.eventBusService_)
+      }
+      return result
+    }
+    return descriptor
+  }
+}
+
+export function eventsOf(context: InventoryContext): EventBuffer {
+  return context[EVENTS] ?? new EventBuffer()
+}

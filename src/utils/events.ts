@@ -1,0 +1,82 @@
+import type { EntityManager, QueryRunner } from "typeorm"
+
+export const InventoryEvents = {
+  ITEM_CREATED: "inventory-item.created",
+  ITEM_UPDATED: "inventory-item.updated",
+  ITEM_DELETED: "inventory-item.deleted",
+  ITEM_RESTORED: "inventory-item.restored",
+  LEVEL_CREATED: "inventory-level.created",
+  LEVEL_UPDATED: "inventory-level.updated",
+  LEVEL_DELETED: "inventory-level.deleted",
+  LEVEL_RESTORED: "inventory-level.restored",
+  RESERVATION_CREATED: "reservation-item.created",
+  RESERVATION_UPDATED: "reservation-item.updated",
+  RESERVATION_DELETED: "reservation-item.deleted",
+} as const
+
+export interface EventBusLike {
+  emit?: (eventName: string, data: unknown, options?: Record<string, unknown>) => Promise<unknown> | unknown
+}
+
+interface PendingEvent {
+  name: string
+  data: unknown
+}
+
+/**
+ * Collects the events of one public call. They are sent only once the data they describe is
+ * committed: right after our own transaction, or after the caller's transaction commits when
+ * the caller passed one (and dropped if it rolls back).
+ */
+export class EventBuffer {
+  private readonly events: PendingEvent[] = []
+
+  add(name: string, data: unknown): void {
+    this.events.push({ name, data })
+  }
+
+  get size(): number {
+    return this.events.length
+  }
+
+  async flush(bus: EventBusLike | undefined): Promise<void> {
+    if (!bus?.emit || !this.events.length) return
+    for (const event of this.events.splice(0)) {
+      try {
+        await bus.emit(event.name, event.data)
+      } catch (error) {
+        // The data is committed by now; failing the call would invite a retry that repeats it.
+        process.emitWarning(`medusa-inventory-typeorm: emitting ${event.name} failed: ${String(error)}`)
+      }
+    }
+  }
+
+  /** Sends the events when `manager`'s open transaction commits; now if there is none. */
+  async flushAfterCommit(manager: EntityManager, bus: EventBusLike | undefined): Promise<void> {
+    if (!bus?.emit || !this.events.length) return
+    const queryRunner = manager.queryRunner
+    if (!queryRunner || !queryRunner.isTransactionActive || queryRunner.isReleased) {
+      return this.flush(bus)
+    }
+    whenTransactionEnds(queryRunner, (committed) => (committed ? this.flush(bus) : undefined))
+  }
+}
+
+/**
+ * TypeORM broadcasts transaction ends to the DataSource's subscribers; we add a one-shot
+ * subscriber for this query runner and remove it when the outermost transaction ends.
+ */
+function whenTransactionEnds(queryRunner: QueryRunner, done: (committed: boolean) => Promise<void> | void): void {
+  const subscribers = queryRunner.connection.subscribers
+  const subscriber = {
+    afterTransactionCommit: (event: { queryRunner: QueryRunner }) => finish(event.queryRunner, true),
+    afterTransactionRollback: (event: { queryRunner: QueryRunner }) => finish(event.queryRunner, false),
+  }
+  const finish = (runner: QueryRunner, committed: boolean) => {
+    if (runner !== queryRunner || runner.isTransactionActive) return
+    const index = subscribers.indexOf(subscriber as never)
+    if (index >= 0) subscribers.splice(index, 1)
+    return done(committed)
+  }
+  subscribers.push(subscriber as never)
+}

@@ -1,0 +1,276 @@
+import type { EntityManager, EntityTarget, ObjectLiteral, SelectQueryBuilder } from "typeorm"
+import { invalidData } from "./errors"
+import { INT_MAX, INT_MIN } from "./validation"
+
+/**
+ * One query helper serves every list method: it turns a Medusa selector and FindConfig into
+ * a parameterised TypeORM query, checking every field name against the entity's columns so
+ * that nothing from the caller is ever spliced into SQL.
+ */
+
+export type ColumnKind = "id" | "text" | "int" | "bool" | "date" | "json"
+
+export interface ListSpec<E extends ObjectLiteral> {
+  entity: EntityTarget<E>
+  /** Used in messages: "inventory items". */
+  label: string
+  alias: string
+  columns: Record<string, ColumnKind>
+  relations: Record<string, { target: string }>
+  /** Filters that are not plain columns (e.g. `q`, items' `location_id`). */
+  special?: Record<string, (qb: SelectQueryBuilder<E>, value: unknown, param: ParamNamer) => void>
+}
+
+export interface ListConfig {
+  select?: unknown
+  skip?: unknown
+  take?: unknown
+  order?: unknown
+  relations?: unknown
+  withDeleted?: unknown
+}
+
+export type ParamNamer = () => string
+
+const STRING_OPERATORS = ["lt", "gt", "lte", "gte", "contains", "starts_with", "ends_with"] as const
+const NUMBER_OPERATORS = ["lt", "gt", "lte", "gte"] as const
+const COMPARISON_SQL: Record<string, string> = { lt: "<", gt: ">", lte: "<=", gte: ">=" }
+
+/** `%` and `_` in the caller's text are matched literally. */
+export function likePattern(text: string, prefix: string, suffix: string): string {
+  return `${prefix}${text.replace(/[\\%_]/g, (c) => `\\${c}`)}${suffix}`
+}
+
+function describe(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return typeof value
+  }
+}
+
+/** Coerces one scalar filter value for a column, or throws INVALID_DATA naming the field. */
+function scalar(kind: ColumnKind, value: unknown, field: string): unknown {
+  switch (kind) {
+    case "id":
+    case "text":
+      if (typeof value === "string") return value
+      if (typeof value === "number" && Number.isFinite(value)) return String(value)
+      break
+    case "int": {
+      const n = typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value) : value
+      if (typeof n === "number" && Number.isInteger(n) && n >= INT_MIN && n <= INT_MAX) return n
+      throw invalidData(`Filter "${field}" must be an integer within the PostgreSQL integer range (got ${describe(value)})`)
+    }
+    case "bool":
+      if (typeof value === "boolean") return value
+      if (value === "true" || value === "false") return value === "true"
+      break
+    case "date": {
+      const date = value instanceof Date ? value : typeof value === "string" || typeof value === "number" ? new Date(value) : undefined
+      if (date && !Number.isNaN(date.getTime())) return date
+      throw invalidData(`Filter "${field}" must be a date (got ${describe(value)})`)
+    }
+    case "json":
+      throw invalidData(`Filter "${field}" is not supported`)
+  }
+  throw invalidData(`Filter "${field}" must be a ${kind === "bool" ? "boolean" : "string"} (got ${describe(value)})`)
+}
+
+/** A TypeORM FindOperator, duck-typed so that operators made by another copy of TypeORM work too. */
+function asFindOperator(value: unknown): { type: string; value: unknown } | undefined {
+  if (value && typeof value === "object" && "_type" in value && "_value" in value) {
+    const op = value as { _type: unknown; _value: unknown }
+    if (typeof op._type === "string") return { type: op._type, value: op._value }
+  }
+  return undefined
+}
+
+function applyColumnFilter<E extends ObjectLiteral>(
+  qb: SelectQueryBuilder<E>,
+  column: string,
+  kind: ColumnKind,
+  value: unknown,
+  field: string,
+  param: ParamNamer
+): void {
+  if (value === undefined) return
+  if (value === null) {
+    qb.andWhere(`${column} IS NULL`)
+    return
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) {
+      qb.andWhere("FALSE")
+      return
+    }
+    const p = param()
+    qb.andWhere(`${column} IN (:...${p})`, { [p]: value.map((v) => scalar(kind, v, field)) })
+    return
+  }
+  const operator = asFindOperator(value)
+  if (operator) {
+    applyFindOperator(qb, column, kind, operator, field, param)
+    return
+  }
+  if (value instanceof Date || typeof value !== "object") {
+    const p = param()
+    qb.andWhere(`${column} = :${p}`, { [p]: scalar(kind, value, field) })
+    return
+  }
+  const allowed: readonly string[] = kind === "text" || kind === "id" ? STRING_OPERATORS : kind === "int" || kind === "date" ? NUMBER_OPERATORS : []
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined)
+  for (const [op, operand] of entries) {
+    if (!allowed.includes(op)) {
+      throw invalidData(`Filter "${field}" does not support the operator "${op}"${allowed.length ? ` (use ${allowed.join(", ")})` : ""}`)
+    }
+    const p = param()
+    if (op in COMPARISON_SQL) {
+      qb.andWhere(`${column} ${COMPARISON_SQL[op]} :${p}`, { [p]: scalar(kind, operand, `${field}.${op}`) })
+    } else {
+      const text = scalar(kind, operand, `${field}.${op}`) as string
+      const pattern =
+        op === "contains" ? likePattern(text, "%", "%") : op === "starts_with" ? likePattern(text, "", "%") : likePattern(text, "%", "")
+      qb.andWhere(`${column} ILIKE :${p}`, { [p]: pattern })
+    }
+  }
+}
+
+function applyFindOperator<E extends ObjectLiteral>(
+  qb: SelectQueryBuilder<E>,
+  column: string,
+  kind: ColumnKind,
+  operator: { type: string; value: unknown },
+  field: string,
+  param: ParamNamer
+): void {
+  const p = param()
+  switch (operator.type) {
+    case "in":
+    case "any":
+      applyColumnFilter(qb, column, kind, toArray(operator.value), field, param)
+      return
+    case "equal":
+      applyColumnFilter(qb, column, kind, operator.value, field, param)
+      return
+    case "isNull":
+      qb.andWhere(`${column} IS NULL`)
+      return
+    case "not": {
+      const inner = asFindOperator(operator.value)
+      if (inner?.type === "isNull") {
+        qb.andWhere(`${column} IS NOT NULL`)
+      } else if (!inner) {
+        qb.andWhere(`${column} IS DISTINCT FROM :${p}`, { [p]: scalar(kind, operator.value, field) })
+      } else {
+        break
+      }
+      return
+    }
+    case "lessThan":
+    case "lessThanOrEqual":
+    case "moreThan":
+    case "moreThanOrEqual": {
+      const sql = { lessThan: "<", lessThanOrEqual: "<=", moreThan: ">", moreThanOrEqual: ">=" }[operator.type]
+      qb.andWhere(`${column} ${sql} :${p}`, { [p]: scalar(kind, operator.value, field) })
+      return
+    }
+    case "like":
+    case "ilike":
+      qb.andWhere(`${column} ${operator.type === "like" ? "LIKE" : "ILIKE"} :${p}`, { [p]: scalar(kind, operator.value, field) })
+      return
+    case "and": {
+      for (const inner of toArray(operator.value)) applyColumnFilter(qb, column, kind, inner, field, param)
+      return
+    }
+  }
+  throw invalidData(`Filter "${field}" uses an unsupported operator "${operator.type}"`)
+}
+
+function toArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [value]
+}
+
+function stringList(value: unknown, field: string): string[] {
+  if (value === undefined || value === null) return []
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+    throw invalidData(`"config.${field}" must be an array of strings (got ${describe(value)})`)
+  }
+  return value as string[]
+}
+
+function optionalCount(value: unknown, field: string): number | undefined {
+  if (value === undefined || value === null) return undefined
+  const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > INT_MAX) {
+    throw invalidData(`"config.${field}" must be a non-negative integer (got ${describe(value)})`)
+  }
+  return n
+}
+
+/** Builds the page query for `selector` and `config` (already defaulted by the caller). */
+export function buildListQuery<E extends ObjectLiteral>(
+  manager: EntityManager,
+  spec: ListSpec<E>,
+  selector: Record<string, unknown>,
+  config: ListConfig
+): SelectQueryBuilder<E> {
+  const { alias } = spec
+  const qb = manager.getRepository(spec.entity).createQueryBuilder(alias)
+  let counter = 0
+  const param: ParamNamer = () => `p${counter++}`
+
+  for (const [field, value] of Object.entries(selector)) {
+    if (value === undefined) continue
+    const special = spec.special?.[field]
+    if (special) {
+      special(qb, value, param)
+      continue
+    }
+    const kind = spec.columns[field]
+    if (!kind) {
+      throw invalidData(`Unknown filter "${field}" for ${spec.label}`)
+    }
+    applyColumnFilter(qb, `${alias}.${field}`, kind, value, field, param)
+  }
+
+  const select = stringList(config.select, "select")
+  if (select.length) {
+    for (const column of select) {
+      if (!spec.columns[column]) throw invalidData(`"config.select" names an unknown field "${column}" of ${spec.label}`)
+    }
+    qb.select([...new Set(["id", ...select])].map((c) => `${alias}.${c}`))
+  }
+
+  for (const relation of stringList(config.relations, "relations")) {
+    const target = spec.relations[relation]
+    if (!target) throw invalidData(`"config.relations" names an unknown relation "${relation}" of ${spec.label}`)
+    qb.leftJoinAndSelect(`${alias}.${relation}`, relation)
+  }
+
+  const order = config.order
+  if (order !== undefined && order !== null) {
+    if (typeof order !== "object" || Array.isArray(order)) {
+      throw invalidData(`"config.order" must be an object of field: "ASC" | "DESC" (got ${describe(order)})`)
+    }
+    for (const [column, direction] of Object.entries(order as Record<string, unknown>)) {
+      const dir = typeof direction === "string" ? direction.toUpperCase() : direction
+      if (!spec.columns[column]) throw invalidData(`"config.order" names an unknown field "${column}" of ${spec.label}`)
+      if (dir !== "ASC" && dir !== "DESC") throw invalidData(`"config.order.${column}" must be "ASC" or "DESC" (got ${describe(direction)})`)
+      qb.addOrderBy(`${alias}.${column}`, dir)
+    }
+  }
+  // A stable tie-breaker, so that skip/take pages never overlap or miss rows.
+  qb.addOrderBy(`${alias}.id`, "ASC")
+
+  const skip = optionalCount(config.skip, "skip")
+  const take = optionalCount(config.take, "take")
+  const paged = stringList(config.relations, "relations").length > 0
+  if (skip) paged ? qb.skip(skip) : qb.offset(skip)
+  if (take !== undefined) paged ? qb.take(take) : qb.limit(take)
+
+  if (config.withDeleted === true || "deleted_at" in selector) {
+    qb.withDeleted()
+  }
+  return qb
+}

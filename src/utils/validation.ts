@@ -1,0 +1,167 @@
+import { z, ZodError, ZodIssue, ZodTypeAny } from "zod"
+import { invalidData } from "./errors"
+
+/**
+ * Every public method validates its input here, before any SQL runs. A failure becomes a
+ * MedusaError INVALID_DATA whose message names the field and what is wrong with its value.
+ */
+
+export const INT_MIN = -2147483648
+export const INT_MAX = 2147483647
+
+const integer = (what: string) =>
+  z
+    .number({
+      invalid_type_error: `must be ${what}`,
+      required_error: "is required",
+    })
+    .finite(`must be ${what}`)
+    .int(`must be ${what}`)
+    .min(INT_MIN, "is below the range of a PostgreSQL integer")
+    .max(INT_MAX, "is above the range of a PostgreSQL integer")
+
+export const anyInt = integer("an integer")
+export const nonNegativeInt = integer("a non-negative integer").min(0, "must not be negative")
+export const positiveInt = integer("a positive integer").min(1, "must be a positive integer")
+
+export const id = z
+  .string({ invalid_type_error: "must be a string", required_error: "is required" })
+  .min(1, "must not be empty")
+  .max(512, "is longer than 512 characters")
+
+/** One id or a list of ids, as Medusa passes to deletes and to `locationIds`. */
+export const idOrIds = z.union([id, z.array(id, { invalid_type_error: "must be a string or an array of strings" })], {
+  errorMap: () => ({ message: "must be a non-empty string or an array of non-empty strings" }),
+})
+
+const text = z.string({ invalid_type_error: "must be a string" }).nullish()
+const metadata = z
+  .record(z.unknown(), { invalid_type_error: "must be an object" })
+  .nullish()
+  .refine((value) => value == null || !Array.isArray(value), "must be an object")
+
+const inventoryItemFields = {
+  sku: text,
+  origin_country: text,
+  hs_code: text,
+  mid_code: text,
+  material: text,
+  weight: anyInt.nullish(),
+  length: anyInt.nullish(),
+  height: anyInt.nullish(),
+  width: anyInt.nullish(),
+  title: text,
+  description: text,
+  thumbnail: text,
+  metadata,
+  requires_shipping: z.boolean({ invalid_type_error: "must be a boolean" }).optional(),
+}
+
+export const createInventoryItemSchema = z.object(inventoryItemFields).strict()
+export const updateInventoryItemSchema = z.object(inventoryItemFields).strict()
+
+export const createInventoryLevelSchema = z
+  .object({
+    inventory_item_id: id,
+    location_id: id,
+    stocked_quantity: anyInt.optional(),
+    reserved_quantity: nonNegativeInt.optional(),
+    incoming_quantity: nonNegativeInt.optional(),
+    metadata,
+  })
+  .strict()
+
+const levelUpdateFields = {
+  stocked_quantity: anyInt.optional(),
+  incoming_quantity: nonNegativeInt.optional(),
+  /** A manual correction; `doctor` reports levels where it disagrees with reservations. */
+  reserved_quantity: nonNegativeInt.optional(),
+  metadata,
+}
+
+export const updateInventoryLevelSchema = z.object(levelUpdateFields).strict()
+export const bulkUpdateInventoryLevelSchema = z
+  .object({ inventory_item_id: id, location_id: id, ...levelUpdateFields })
+  .strict()
+
+export const createReservationItemSchema = z
+  .object({
+    inventory_item_id: id,
+    location_id: id,
+    quantity: positiveInt,
+    line_item_id: id.nullish(),
+    description: text,
+    created_by: text,
+    external_id: text,
+    metadata,
+  })
+  .strict()
+
+export const updateReservationItemSchema = z
+  .object({
+    quantity: positiveInt.optional(),
+    location_id: id.optional(),
+    description: text,
+    metadata,
+  })
+  .strict()
+
+function describe(value: unknown): string {
+  if (value === undefined) return "undefined"
+  try {
+    const json = JSON.stringify(value)
+    return json === undefined ? String(value) : json.length > 60 ? `${json.slice(0, 57)}...` : json
+  } catch {
+    return typeof value
+  }
+}
+
+function valueAt(root: unknown, path: (string | number)[]): unknown {
+  let current: unknown = root
+  for (const key of path) {
+    if (current === null || typeof current !== "object") return undefined
+    current = (current as Record<string | number, unknown>)[key]
+  }
+  return current
+}
+
+function issueMessage(field: string, issue: ZodIssue, root: unknown): string {
+  const path = [field, ...issue.path].filter((p) => p !== "").join(".")
+  if (issue.code === "unrecognized_keys") {
+    return `"${path}" has unknown field(s): ${issue.keys.map((k) => `"${k}"`).join(", ")}`
+  }
+  const value = valueAt(root, issue.path)
+  const message = issue.code === "invalid_type" && value === undefined ? "is required" : issue.message
+  return `"${path}" ${message}${value === undefined ? "" : ` (got ${describe(value)})`}`
+}
+
+/** Parses `value` or throws INVALID_DATA naming `field` (and the nested path) and the problem. */
+export function validate<T extends ZodTypeAny>(schema: T, value: unknown, field: string): z.output<T> {
+  const result = schema.safeParse(value)
+  if (result.success) {
+    return result.data
+  }
+  const issues = (result.error as ZodError).issues
+  throw invalidData(issues.slice(0, 3).map((issue) => issueMessage(field, issue, value)).join("; "))
+}
+
+/** An argument that must be present and an object (selectors, inputs, updates). */
+export function validateObject(value: unknown, field: string): Record<string, unknown> {
+  if (value === null || value === undefined || typeof value !== "object" || Array.isArray(value)) {
+    throw invalidData(`"${field}" must be an object (got ${describe(value)})`)
+  }
+  return value as Record<string, unknown>
+}
+
+export function validateArray(value: unknown, field: string): unknown[] {
+  if (!Array.isArray(value)) {
+    throw invalidData(`"${field}" must be an array (got ${describe(value)})`)
+  }
+  return value
+}
+
+export function toArray<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value]
+}
+
+export { z }
