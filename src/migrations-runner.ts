@@ -1,6 +1,7 @@
 import type { InternalModuleDeclaration, LoaderOptions, Logger } from "@medusajs/types"
 import { migrationClasses } from "../migrations"
-import { buildDataSource, isSharedResources } from "./loaders/connection"
+import { buildDataSource } from "./loaders/connection"
+import { isSharedResources } from "./options"
 import type { InventoryModuleOptions } from "./types"
 
 type MigrationOptions = Pick<LoaderOptions<InventoryModuleOptions>, "options"> & { logger?: Logger | Console }

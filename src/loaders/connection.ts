@@ -1,14 +1,9 @@
-import { MODULE_RESOURCE_TYPE, MODULE_SCOPE } from "@medusajs/modules-sdk"
 import type { InternalModuleDeclaration, LoaderOptions } from "@medusajs/types"
-import { MedusaError } from "@medusajs/utils"
 import { asValue } from "awilix"
 import { DataSource, DataSourceOptions } from "typeorm"
 import * as models from "../models"
 import type { InventoryDatabaseOptions, InventoryModuleOptions } from "../types"
-
-export function isSharedResources(declaration?: InternalModuleDeclaration): boolean {
-  return declaration?.scope === MODULE_SCOPE.INTERNAL && declaration.resources === MODULE_RESOURCE_TYPE.SHARED
-}
+import { assertValidOptions, isSharedResources } from "../options"
 
 /** The module's own DataSource, for isolated resources, built from `options.database`. */
 export function buildDataSource(database: InventoryDatabaseOptions, extra: Partial<DataSourceOptions> = {}): DataSource {
@@ -33,14 +28,8 @@ export default async function connectionLoader(
   if (isSharedResources(moduleDeclaration)) {
     return
   }
-  const database = options?.database
-  if (!database) {
-    throw new MedusaError(
-      MedusaError.Types.INVALID_ARGUMENT,
-      `Database config is not present at module config "options.database"`
-    )
-  }
-  const dataSource = buildDataSource(database)
+  assertValidOptions(options, moduleDeclaration)
+  const dataSource = buildDataSource(options!.database!)
   await dataSource.initialize()
   container.register({
     manager: asValue(dataSource.manager),

@@ -18,7 +18,7 @@ import type {
   UpdateReservationItemInput,
 } from "@medusajs/types"
 import { generateEntityId, InjectEntityManager, MedusaContext } from "@medusajs/utils"
-import type { EntityManager } from "typeorm"
+import type { DataSource, EntityManager } from "typeorm"
 import { joinerConfig } from "../joiner-config"
 import { InventoryItem, InventoryLevel, ReservationItem } from "../models"
 import type { InventoryModuleOptions } from "../types"
@@ -57,6 +57,17 @@ import {
 type InjectedDependencies = {
   manager: EntityManager
   eventBusService?: EventBusLike
+  /** Registered by the connection loader in isolated mode; closed on shutdown. */
+  inventoryDataSource?: DataSource
+}
+
+/** Awilix throws when a name is not registered; optional dependencies are read through this. */
+function optional<K extends keyof InjectedDependencies>(deps: InjectedDependencies, key: K): InjectedDependencies[K] | undefined {
+  try {
+    return deps[key]
+  } catch {
+    return undefined
+  }
 }
 
 const DEFAULT_LIST_CONFIG = { relations: [], skip: 0, take: 10 }
@@ -146,6 +157,7 @@ export default class InventoryService implements IInventoryService {
   protected readonly manager_: EntityManager
   readonly eventBusService_?: EventBusLike
   protected readonly options_: InventoryModuleOptions
+  private readonly dataSource_?: DataSource
 
   constructor(
     dependencies: InjectedDependencies,
@@ -153,13 +165,18 @@ export default class InventoryService implements IInventoryService {
     protected readonly moduleDeclaration?: InternalModuleDeclaration
   ) {
     this.manager_ = dependencies.manager
-    // Awilix throws when a name is not registered; the event bus is optional.
-    try {
-      this.eventBusService_ = dependencies.eventBusService
-    } catch {
-      this.eventBusService_ = undefined
-    }
+    this.eventBusService_ = optional(dependencies, "eventBusService")
+    this.dataSource_ = optional(dependencies, "inventoryDataSource")
     this.options_ = options ?? {}
+  }
+
+  /** Lifecycle hooks called by `@medusajs/modules-sdk` (`MedusaModule.onApplicationShutdown()`). */
+  readonly __hooks = {
+    onApplicationShutdown: async (): Promise<void> => {
+      if (this.dataSource_?.isInitialized) {
+        await this.dataSource_.destroy()
+      }
+    },
   }
 
   __joinerConfig(): ModuleJoinerConfig {

@@ -266,8 +266,15 @@ export function buildListQuery<E extends ObjectLiteral>(
   const skip = optionalCount(config.skip, "skip")
   const take = optionalCount(config.take, "take")
   const paged = stringList(config.relations, "relations").length > 0
-  if (skip) paged ? qb.skip(skip) : qb.offset(skip)
-  if (take !== undefined) paged ? qb.take(take) : qb.limit(take)
+  // With joined relations, TypeORM's skip/take page by root entity; without, plain OFFSET/LIMIT.
+  if (skip) {
+    if (paged) qb.skip(skip)
+    else qb.offset(skip)
+  }
+  if (take !== undefined) {
+    if (paged) qb.take(take)
+    else qb.limit(take)
+  }
 
   if (config.withDeleted === true || "deleted_at" in selector) {
     qb.withDeleted()

@@ -1,0 +1,140 @@
+import { DataSource } from "typeorm"
+import { InventoryItem, InventoryLevel, ReservationItem, revertMigration, runMigrations } from "../../src"
+import InventoryService from "../../src/services/inventory"
+import { createDatabase, dropDatabase, uniqueDatabaseName } from "../utils/database"
+import { officialDataSource, officialService } from "../utils/official"
+
+/** Columns and indexes of our three tables, as PostgreSQL describes them. */
+async function describeSchema(dataSource: DataSource): Promise<{ columns: unknown[]; indexes: unknown[] }> {
+  const columns = await dataSource.query(
+    `SELECT table_name, column_name, data_type, is_nullable, column_default
+       FROM information_schema.columns
+      WHERE table_schema = 'public' AND table_name IN ('inventory_item', 'inventory_level', 'reservation_item')
+      ORDER BY table_name, column_name`
+  )
+  const indexes = await dataSource.query(
+    `SELECT tablename, indexname, indexdef FROM pg_indexes
+      WHERE schemaname = 'public' AND tablename IN ('inventory_item', 'inventory_level', 'reservation_item')
+      ORDER BY tablename, indexname`
+  )
+  return { columns, indexes }
+}
+
+async function dumpRows(dataSource: DataSource): Promise<unknown[]> {
+  return Promise.all(
+    ["inventory_item", "inventory_level", "reservation_item"].map((table) =>
+      dataSource.query(`SELECT * FROM ${table} ORDER BY id`)
+    )
+  )
+}
+
+describe("switching from @medusajs/inventory@1.11.7", () => {
+  const names: string[] = []
+  const sources: DataSource[] = []
+
+  afterAll(async () => {
+    await Promise.all(sources.filter((s) => s.isInitialized).map((s) => s.destroy()))
+    for (const name of names) await dropDatabase(name)
+  })
+
+  async function database(prefix: string): Promise<string> {
+    const name = uniqueDatabaseName(prefix)
+    names.push(name)
+    return createDatabase(name)
+  }
+
+  it("migrates a database the official module made, keeps its data and ends with our schema", async () => {
+    // A store on the official module, with data written by the official service.
+    const url = await database("mit_upgrade")
+    const official = await officialDataSource(url)
+    sources.push(official)
+    await official.runMigrations()
+    const old = officialService(official)
+    const item = await old.createInventoryItem({ sku: "OLD-1", title: "Old shirt", weight: 200 })
+    const gone = await old.createInventoryItem({ sku: "OLD-2" })
+    await old.createInventoryLevel({ inventory_item_id: item.id, location_id: "loc_a", stocked_quantity: 10 })
+    await old.createInventoryLevel({ inventory_item_id: item.id, location_id: "loc_b", stocked_quantity: 4 })
+    const reservation = await old.createReservationItem({
+      inventory_item_id: item.id,
+      location_id: "loc_a",
+      quantity: 2,
+      line_item_id: "li_old",
+    })
+    await old.deleteInventoryItem(gone.id)
+    const before = await dumpRows(official)
+
+    // The swap: our migrations on the same database.
+    await runMigrations({ options: { database: { url } } })
+    await runMigrations({ options: { database: { url } } }) // twice is harmless
+    expect(await dumpRows(official)).toEqual(before)
+
+    // Same schema as a database that only ever ran ours.
+    const freshUrl = await database("mit_fresh")
+    await runMigrations({ options: { database: { url: freshUrl } } })
+    const fresh = new DataSource({ type: "postgres", url: freshUrl })
+    await fresh.initialize()
+    sources.push(fresh)
+    expect(await describeSchema(official)).toEqual(await describeSchema(fresh))
+    const [levelIndex] = await official.query(
+      `SELECT indexdef FROM pg_indexes WHERE indexname = 'UQ_inventory_level_inventory_item_id_location_id'`
+    )
+    expect(levelIndex.indexdef).toMatch(/WHERE \(deleted_at IS NULL\)/)
+
+    // Our service reads the old rows and keeps working on them.
+    const ours = new DataSource({ type: "postgres", url, entities: [InventoryItem, InventoryLevel, ReservationItem] })
+    await ours.initialize()
+    sources.push(ours)
+    const service = new InventoryService({ manager: ours.manager })
+    const read = await service.retrieveInventoryItem(item.id)
+    expect(read).toMatchObject({ id: item.id, sku: "OLD-1", title: "Old shirt", weight: 200, requires_shipping: true })
+    expect(await service.retrieveReservationItem(reservation.id)).toMatchObject({ quantity: 2, line_item_id: "li_old" })
+    expect(await service.retrieveAvailableQuantity(item.id, ["loc_a", "loc_b"])).toBe(12)
+    await expect(service.retrieveInventoryItem(gone.id)).rejects.toThrow(`InventoryItem with id ${gone.id} was not found`)
+
+    await service.createReservationItem({ inventory_item_id: item.id, location_id: "loc_a", quantity: 3 })
+    expect(await service.retrieveReservedQuantity(item.id, ["loc_a"])).toBe(5)
+    await service.deleteReservationItemsByLineItem("li_old")
+    expect(await service.retrieveReservedQuantity(item.id, ["loc_a"])).toBe(3)
+
+    // The official schema could never re-create a deleted level; ours can.
+    await service.deleteInventoryLevel(item.id, "loc_b")
+    const again = await service.createInventoryLevel({ inventory_item_id: item.id, location_id: "loc_b", stocked_quantity: 7 })
+    expect(again.stocked_quantity).toBe(7)
+
+    // Medusa's migrations table: the official names were recognised, ours added once.
+    const applied = (await official.query(`SELECT name FROM migrations ORDER BY id`)).map((r: { name: string }) => r.name)
+    expect(applied).toEqual([
+      "inventorySetup1665748086258",
+      "addReservationType1675761451145",
+      "itemDescriptionsAndThumbnail1682927363119",
+      "inventoryLevelUniqueLive1732867200000",
+    ])
+  })
+
+  it("reverts the last migration and can run it again", async () => {
+    const url = await database("mit_revert")
+    await runMigrations({ options: { database: { url } } })
+    await revertMigration({ options: { database: { url } } })
+    const ds = new DataSource({ type: "postgres", url })
+    await ds.initialize()
+    sources.push(ds)
+    const [index] = await ds.query(
+      `SELECT indexdef FROM pg_indexes WHERE indexname = 'UQ_inventory_level_inventory_item_id_location_id'`
+    )
+    expect(index.indexdef).not.toMatch(/WHERE/)
+    await runMigrations({ options: { database: { url } } })
+    const [again] = await ds.query(
+      `SELECT indexdef FROM pg_indexes WHERE indexname = 'UQ_inventory_level_inventory_item_id_location_id'`
+    )
+    expect(again.indexdef).toMatch(/WHERE \(deleted_at IS NULL\)/)
+  })
+
+  it("runMigrations without options.database logs and returns (shared mode)", async () => {
+    const messages: string[] = []
+    const logger = { info: (m: string) => messages.push(m) } as unknown as Console
+    await expect(
+      runMigrations({ options: { strictReservations: true }, logger }, { scope: "internal", resources: "shared" } as never)
+    ).resolves.toBeUndefined()
+    expect(messages.join("\n")).toMatch(/nothing to run/)
+  })
+})
