@@ -379,7 +379,12 @@ export default class InventoryService implements IInventoryService {
           WHERE id = ANY($1::text[]) AND deleted_at IS NOT NULL FOR UPDATE
        ),
        levels AS (
-         UPDATE inventory_level l SET deleted_at = NULL, updated_at = now()
+         -- Reservations deleted meanwhile could not release from a deleted level: recount (I2).
+         UPDATE inventory_level l SET deleted_at = NULL, updated_at = now(),
+                reserved_quantity = (
+                  SELECT COALESCE(sum(r.quantity), 0)::int FROM reservation_item r
+                   WHERE r.inventory_item_id = l.inventory_item_id
+                     AND r.location_id = l.location_id AND r.deleted_at IS NULL)
            FROM items i
           WHERE l.inventory_item_id = i.id AND l.deleted_at = i.deleted_at
          RETURNING l.id
@@ -748,7 +753,13 @@ export default class InventoryService implements IInventoryService {
        )
        INSERT INTO inventory_level (id, inventory_item_id, location_id, stocked_quantity, reserved_quantity,
          incoming_quantity, metadata)
-       SELECT id, inventory_item_id, location_id, stocked_quantity, reserved_quantity, incoming_quantity, metadata
+       SELECT id, inventory_item_id, location_id, stocked_quantity,
+              -- Reservations outlive a deleted level; a level made again starts with them (I2).
+              COALESCE(reserved_quantity, (
+                SELECT COALESCE(sum(r.quantity), 0)::int FROM reservation_item r
+                 WHERE r.inventory_item_id = input.inventory_item_id
+                   AND r.location_id = input.location_id AND r.deleted_at IS NULL)),
+              incoming_quantity, metadata
          FROM input
         WHERE NOT EXISTS (
           SELECT 1 FROM input i WHERE NOT EXISTS (
@@ -759,7 +770,7 @@ export default class InventoryService implements IInventoryService {
         rows.map((r) => r.inventory_item_id),
         rows.map((r) => r.location_id),
         rows.map((r) => r.stocked_quantity ?? 0),
-        rows.map((r) => r.reserved_quantity ?? 0),
+        rows.map((r) => r.reserved_quantity ?? null),
         rows.map((r) => r.incoming_quantity ?? 0),
         rows.map((r) => jsonParam(r.metadata)),
       ]
