@@ -198,6 +198,45 @@ describe("InventoryService: inventory items", () => {
       expect(db.eventBus.events).toEqual([{ name: "inventory-item.created", data: { ids: items.map((i) => i.id) } }])
     })
 
+    it("round-trips special characters and integer bounds through single and bulk creates", async () => {
+      const tricky = {
+        sku: 'a,b{c}"d\\e NULL',
+        title: "Ærø – 😀 'quoted'",
+        description: "line1\nline2\ttab",
+        weight: 2147483647,
+        length: -2147483648,
+        height: 0,
+        metadata: { quote: 'say "hi"', backslash: "a\\b", unicode: "ø€😀", list: [null, true, 1.5], empty: {} },
+      }
+      const single = await service.createInventoryItem(tricky)
+      const [bulk] = await service.createInventoryItems([{ ...tricky, sku: "NULL" }])
+      for (const item of [single, bulk]) {
+        const stored = await service.retrieveInventoryItem(item.id)
+        expect(stored.title).toBe(tricky.title)
+        expect(stored.description).toBe(tricky.description)
+        expect(stored.weight).toBe(2147483647)
+        expect(stored.length).toBe(-2147483648)
+        expect(stored.height).toBe(0)
+        expect(stored.metadata).toEqual(tricky.metadata)
+        expect(item.metadata).toEqual(tricky.metadata)
+      }
+      expect(single.sku).toBe(tricky.sku)
+      expect(bulk.sku).toBe("NULL")
+      const rows = await db.query(`SELECT sku FROM inventory_item WHERE sku IS NOT NULL ORDER BY sku`)
+      expect(rows.map((r) => r.sku).sort()).toEqual([tricky.sku, "NULL"].sort())
+    })
+
+    it("creates a large batch in one call", async () => {
+      const input = Array.from({ length: 500 }, (_, i) => ({ sku: `bulk-${i}`, weight: i }))
+      const items = await service.createInventoryItems(input)
+      expect(items.map((i) => i.sku)).toEqual(input.map((i) => i.sku))
+      expect(items.map((i) => i.weight)).toEqual(input.map((i) => i.weight))
+      const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM inventory_item`)
+      expect(count).toBe(500)
+      expect(db.eventBus.events).toHaveLength(1)
+      expect(db.eventBus.events[0].data.ids).toEqual(items.map((i) => i.id))
+    })
+
     it("returns [] for an empty array, writing and emitting nothing", async () => {
       await expect(service.createInventoryItems([])).resolves.toEqual([])
       expect(await itemRows()).toEqual([])
@@ -312,11 +351,13 @@ describe("InventoryService: inventory items", () => {
         const before = await itemRows()
         db.eventBus.clear()
 
-        await expectMedusaError(
+        const error = await expectMedusaError(
           service.createInventoryItems([{ sku: "GOOD-1" }, input as any, { sku: "GOOD-2" }]),
           MedusaError.Types.INVALID_DATA,
           field
         )
+        // the message points at the offending row
+        expect(error.message).toContain("input.1")
 
         expect(await itemRows()).toEqual(before)
         expect(db.eventBus.events).toEqual([])
@@ -481,6 +522,25 @@ describe("InventoryService: inventory items", () => {
         ["loc_2", 4],
       ])
       expect(withLevels[1].inventory_levels).toEqual([])
+    })
+
+    it("pages by item, not by joined row, when loading inventory_levels", async () => {
+      const created = await createNumbered(7)
+      await service.createInventoryLevels(
+        created.flatMap((item) => [
+          { inventory_item_id: item.id, location_id: "loc_1", stocked_quantity: 1 },
+          { inventory_item_id: item.id, location_id: "loc_2", stocked_quantity: 2 },
+        ])
+      )
+      const [rows, count] = await service.listInventoryItems(
+        {},
+        { relations: ["inventory_levels"], skip: 2, take: 3, order: { sku: "ASC" } }
+      )
+      expect(count).toBe(7)
+      expect(rows.map((r) => r.sku)).toEqual(created.slice(2, 5).map((c) => c.sku))
+      for (const row of rows as (InventoryItemDTO & { inventory_levels: unknown[] })[]) {
+        expect(row.inventory_levels).toHaveLength(2)
+      }
     })
 
     it("includes soft-deleted items only with withDeleted", async () => {
@@ -666,6 +726,7 @@ describe("InventoryService: inventory items", () => {
         expect(await list(["loc_1", "loc_2"])).toEqual({ skus: ["A", "B"], count: 2 })
         expect(await list(["loc_1"])).toEqual({ skus: ["A"], count: 1 })
         expect(await list("loc_3")).toEqual({ skus: [], count: 0 })
+        expect(await list([])).toEqual({ skus: [], count: 0 })
       })
 
       it("pages correctly when an item has levels at several matching locations", async () => {
@@ -973,6 +1034,42 @@ describe("InventoryService: inventory items", () => {
         { name: "inventory-level.restored", data: { inventory_item_id: [a.id, b.id] } },
         { name: "inventory-item.restored", data: { ids: [a.id, b.id] } },
       ])
+    })
+
+    it("does not restore a level deleted separately earlier in the same caller transaction", async () => {
+      const item = await service.createInventoryItem({ sku: "SAME-TX" })
+      await service.createInventoryLevels([
+        { inventory_item_id: item.id, location_id: "loc_1", stocked_quantity: 1 },
+        { inventory_item_id: item.id, location_id: "loc_2", stocked_quantity: 2 },
+      ])
+      await db.dataSource.transaction(async (manager) => {
+        await service.deleteInventoryLevel(item.id, "loc_2", { transactionManager: manager })
+        await service.deleteInventoryItem(item.id, { transactionManager: manager })
+      })
+
+      await service.restoreInventoryItem(item.id)
+
+      const levels = await levelRows(item.id)
+      expect(levels.map((l) => [l.location_id, l.deleted_at === null])).toEqual([
+        ["loc_1", true],
+        ["loc_2", false],
+      ])
+    })
+
+    it("throws DUPLICATE_ERROR and restores nothing when the sku was taken meanwhile", async () => {
+      const old = await service.createInventoryItem({ sku: "CLASH" })
+      await service.createInventoryLevel({ inventory_item_id: old.id, location_id: "loc_1", stocked_quantity: 1 })
+      await service.deleteInventoryItem(old.id)
+      await service.createInventoryItem({ sku: "CLASH" })
+      const before = await itemRows()
+      db.eventBus.clear()
+
+      await expectMedusaError(service.restoreInventoryItem(old.id), MedusaError.Types.DUPLICATE_ERROR, "CLASH")
+
+      expect(await itemRows()).toEqual(before)
+      const levels = await levelRows(old.id)
+      expect(levels[0].deleted_at).toBeInstanceOf(Date)
+      expect(db.eventBus.events).toEqual([])
     })
 
     it("leaves a live item and its levels as they are", async () => {

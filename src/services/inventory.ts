@@ -961,9 +961,13 @@ export default class InventoryService implements IInventoryService {
   private async release(condition: string, params: unknown[], context: InventoryContext): Promise<void> {
     await queryRows(
       this.managerOf(context),
-      `WITH removed AS (
+      `WITH doomed AS (
+         SELECT id FROM reservation_item WHERE ${condition} AND deleted_at IS NULL
+          ORDER BY id FOR UPDATE
+       ),
+       removed AS (
          UPDATE reservation_item SET deleted_at = now()
-          WHERE ${condition} AND deleted_at IS NULL
+          WHERE id IN (SELECT id FROM doomed) AND deleted_at IS NULL
          RETURNING inventory_item_id, location_id, quantity
        ),
        deltas AS (

@@ -1,10 +1,13 @@
 import type { SharedContext } from "@medusajs/types"
 import type { EntityManager } from "typeorm"
-import { toMedusaError } from "./errors"
+import { isRetryable, toMedusaError } from "./errors"
 import { EventBuffer, EventBusLike } from "./events"
 import { invalidData } from "./errors"
 
 export const EVENTS = Symbol("inventoryEvents")
+
+/** Deadlocks and serialization failures are retried this many times in all. */
+const MAX_ATTEMPTS = 3
 
 /** The context our internals receive: the caller's, plus the call's event buffer. */
 export type InventoryContext = SharedContext & { [EVENTS]?: EventBuffer }
@@ -32,15 +35,22 @@ export function InventoryMethod(): MethodDecorator {
       if (typeof caller !== "object" || caller === null) {
         throw invalidData(`"context" must be an object`)
       }
-      const events = new EventBuffer()
-      args[index] = { ...(caller as SharedContext), [EVENTS]: events }
-      let result: unknown
-      try {
-        result = await original.apply(this, args)
-      } catch (error) {
-        throw toMedusaError(error)
-      }
       const callerManager = (caller as SharedContext).transactionManager as EntityManager | undefined
+      let events: EventBuffer
+      let result: unknown
+      for (let attempt = 1; ; attempt++) {
+        events = new EventBuffer()
+        args[index] = { ...(caller as SharedContext), [EVENTS]: events }
+        try {
+          result = await original.apply(this, args)
+          break
+        } catch (error) {
+          // Our own transaction was rolled back whole, so running it again is safe. A caller's
+          // transaction is aborted by the error: only the caller can retry it.
+          if (!callerManager && attempt < MAX_ATTEMPTS && isRetryable(error)) continue
+          throw toMedusaError(error)
+        }
+      }
       if (callerManager) {
         await events.flushAfterCommit(callerManager, this.eventBusService_)
       } else {

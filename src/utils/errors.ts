@@ -89,6 +89,12 @@ export function toMedusaError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error))
 }
 
+/** A deadlock or serialization failure: the transaction may succeed if run again. */
+export function isRetryable(error: unknown): boolean {
+  const code = driverErrorOf(error)?.code
+  return code === PG.DEADLOCK || code === PG.SERIALIZATION_FAILURE
+}
+
 export function notFound(message: string): MedusaError {
   return new MedusaError(MedusaError.Types.NOT_FOUND, message)
 }
