@@ -349,14 +349,17 @@ export default class InventoryService implements IInventoryService {
     @MedusaContext() context: SharedContext = {}
   ): Promise<void> {
     const ids = toArray(validate(idOrIds, inventoryItemId, "inventoryItemId"))
-    // Items and their levels in one statement, with one timestamp: restore relies on it.
+    // Items and their levels in one statement, with one timestamp of their own: restore brings
+    // back the levels stamped like their item. clock_timestamp(), not now(): a level deleted
+    // earlier in the same transaction must not share it.
     await queryRows(
       this.managerOf(context),
-      `WITH levels AS (
-         UPDATE inventory_level SET deleted_at = now()
+      `WITH stamp AS (SELECT clock_timestamp() AS at),
+       levels AS (
+         UPDATE inventory_level SET deleted_at = (SELECT at FROM stamp)
           WHERE inventory_item_id = ANY($1::text[]) AND deleted_at IS NULL RETURNING id
        )
-       UPDATE inventory_item SET deleted_at = now()
+       UPDATE inventory_item SET deleted_at = (SELECT at FROM stamp)
         WHERE id = ANY($1::text[]) AND deleted_at IS NULL RETURNING id`,
       [ids]
     )
@@ -853,13 +856,15 @@ export default class InventoryService implements IInventoryService {
         list.map((u) => jsonParam(u.metadata)),
       ]
     )
-    const byKey = new Map(rows.map((row) => [levelKey(row.inventory_item_id, row.location_id), row]))
-    const missing = list.filter((u) => !byKey.has(levelKey(u.inventory_item_id, u.location_id)))
-    if (missing.length) {
+    if (rows.length !== list.length) {
+      // The statement wrote nothing; name only the pairs that have no live level.
+      const existing = await this.lockLevels(list, manager)
+      const missing = list.filter((u) => !existing.has(levelKey(u.inventory_item_id, u.location_id)))
       throw notFound(
         missing.map((u) => `Item ${u.inventory_item_id} is not stocked at location ${u.location_id}`).join(", ")
       )
     }
+    const byKey = new Map(rows.map((row) => [levelKey(row.inventory_item_id, row.location_id), row]))
     for (const row of rows) {
       if (row.changed) eventsOf(context).add(InventoryEvents.LEVEL_UPDATED, { id: row.id })
     }

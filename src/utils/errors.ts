@@ -52,8 +52,10 @@ function duplicateMessage(err: DriverError): string {
  * it to the right HTTP status and no driver error (with its SQL) reaches a caller.
  */
 export function toMedusaError(error: unknown): Error {
-  if (error instanceof MedusaError) {
-    return error
+  // `instanceof` fails on MedusaErrors from @medusajs/utils 1.x (its compiled class loses its
+  // prototype) and across copies of the package; the marker property does not.
+  if (MedusaError.isMedusaError(error)) {
+    return error as Error
   }
   const driverError = driverErrorOf(error)
   if (driverError) {

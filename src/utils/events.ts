@@ -63,20 +63,31 @@ export class EventBuffer {
 }
 
 /**
- * TypeORM broadcasts transaction ends to the DataSource's subscribers; we add a one-shot
- * subscriber for this query runner and remove it when the outermost transaction ends.
+ * TypeORM broadcasts transaction ends to the DataSource's subscribers. One subscriber per
+ * DataSource, installed once and never removed (removing one while TypeORM iterates the list
+ * would skip its neighbour), runs the callbacks waiting on the query runner whose outermost
+ * transaction ended.
  */
+const waiting = new WeakMap<QueryRunner, ((committed: boolean) => Promise<void> | void)[]>()
+const installed = new WeakSet<object>()
+
 function whenTransactionEnds(queryRunner: QueryRunner, done: (committed: boolean) => Promise<void> | void): void {
-  const subscribers = queryRunner.connection.subscribers
-  const subscriber = {
-    afterTransactionCommit: (event: { queryRunner: QueryRunner }) => finish(event.queryRunner, true),
-    afterTransactionRollback: (event: { queryRunner: QueryRunner }) => finish(event.queryRunner, false),
+  const connection = queryRunner.connection
+  if (!installed.has(connection)) {
+    installed.add(connection)
+    const finish = async (runner: QueryRunner | undefined, committed: boolean) => {
+      if (!runner || runner.isTransactionActive) return
+      const callbacks = waiting.get(runner)
+      if (!callbacks) return
+      waiting.delete(runner)
+      for (const callback of callbacks) await callback(committed)
+    }
+    connection.subscribers.push({
+      afterTransactionCommit: (event: { queryRunner?: QueryRunner }) => finish(event.queryRunner, true),
+      afterTransactionRollback: (event: { queryRunner?: QueryRunner }) => finish(event.queryRunner, false),
+    } as never)
   }
-  const finish = (runner: QueryRunner, committed: boolean) => {
-    if (runner !== queryRunner || runner.isTransactionActive) return
-    const index = subscribers.indexOf(subscriber as never)
-    if (index >= 0) subscribers.splice(index, 1)
-    return done(committed)
-  }
-  subscribers.push(subscriber as never)
+  const callbacks = waiting.get(queryRunner) ?? []
+  callbacks.push(done)
+  waiting.set(queryRunner, callbacks)
 }
