@@ -144,6 +144,12 @@ interface LockedLevel {
   reserved_quantity: number
 }
 
+/** Lists (and retrieves) are one statement unless `config.relations` joins more tables. */
+const withoutRelations = (configIndex: number) => (args: unknown[]) => {
+  const relations = (args[configIndex] as FindConfig<unknown> | undefined)?.relations
+  return !Array.isArray(relations) || relations.length === 0
+}
+
 const levelKey = (itemId: string, locationId: string) => `${itemId}\u0000${locationId}`
 
 /**
@@ -189,7 +195,7 @@ export default class InventoryService implements IInventoryService {
 
   // ---------------------------------------------------------------- lists and retrieves
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: withoutRelations(1) })
   @InjectEntityManager()
   async listInventoryItems(
     selector: FilterableInventoryItemProps,
@@ -199,7 +205,7 @@ export default class InventoryService implements IInventoryService {
     return await this.list(ITEM_LIST, selector, config, context)
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: withoutRelations(1) })
   @InjectEntityManager()
   async listInventoryLevels(
     selector: FilterableInventoryLevelProps,
@@ -209,7 +215,7 @@ export default class InventoryService implements IInventoryService {
     return await this.list(LEVEL_LIST, selector, config, context)
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: withoutRelations(1) })
   @InjectEntityManager()
   async listReservationItems(
     selector: FilterableReservationItemProps,
@@ -219,7 +225,7 @@ export default class InventoryService implements IInventoryService {
     return await this.list(RESERVATION_LIST, selector, config, context)
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: withoutRelations(1) })
   @InjectEntityManager()
   async retrieveInventoryItem(
     inventoryItemId: string,
@@ -227,7 +233,7 @@ export default class InventoryService implements IInventoryService {
     @MedusaContext() context: SharedContext = {}
   ): Promise<InventoryItemDTO> {
     const id = validate(idSchema, inventoryItemId, "inventoryItemId")
-    const { skip: _skip, take: _take, ...rest } = (config ?? {}) as ListConfig
+    const { skip: _skip, take: _take, ...rest } = (config == null ? {} : validateObject(config, "config")) as ListConfig
     const [[item]] = await this.list<InventoryItem, InventoryItemDTO>(ITEM_LIST, { id }, { ...rest, take: 1 }, context)
     if (!item) {
       throw notFound(`InventoryItem with id ${id} was not found`)
@@ -235,7 +241,7 @@ export default class InventoryService implements IInventoryService {
     return item
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async retrieveInventoryLevel(
     inventoryItemId: string,
@@ -256,7 +262,7 @@ export default class InventoryService implements IInventoryService {
     return level
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async retrieveReservationItem(
     reservationId: string,
@@ -276,7 +282,7 @@ export default class InventoryService implements IInventoryService {
 
   // ---------------------------------------------------------------- inventory items
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async createInventoryItem(
     input: CreateInventoryItemInput,
@@ -286,7 +292,7 @@ export default class InventoryService implements IInventoryService {
     return item
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async createInventoryItems(
     input: CreateInventoryItemInput[],
@@ -296,7 +302,7 @@ export default class InventoryService implements IInventoryService {
     return await this.insertItems(rows, context)
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async updateInventoryItem(
     inventoryItemId: string,
@@ -342,7 +348,7 @@ export default class InventoryService implements IInventoryService {
     return item
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async deleteInventoryItem(
     inventoryItemId: string | string[],
@@ -367,7 +373,7 @@ export default class InventoryService implements IInventoryService {
     eventsOf(context).add(InventoryEvents.ITEM_DELETED, { ids: inventoryItemId })
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async restoreInventoryItem(
     inventoryItemId: string | string[],
@@ -402,7 +408,7 @@ export default class InventoryService implements IInventoryService {
 
   // ---------------------------------------------------------------- inventory levels
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async createInventoryLevel(
     data: CreateInventoryLevelInput,
@@ -412,7 +418,7 @@ export default class InventoryService implements IInventoryService {
     return level
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async createInventoryLevels(
     data: CreateInventoryLevelInput[],
@@ -422,7 +428,7 @@ export default class InventoryService implements IInventoryService {
     return await this.insertLevels(rows, context)
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async updateInventoryLevel(
     inventoryItemId: string,
@@ -440,7 +446,7 @@ export default class InventoryService implements IInventoryService {
     return level
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async updateInventoryLevels(
     updates: BulkUpdateInventoryLevelInput[],
@@ -450,7 +456,7 @@ export default class InventoryService implements IInventoryService {
     return await this.applyLevelUpdates(rows, context)
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async deleteInventoryLevel(
     inventoryItemId: string,
@@ -470,7 +476,7 @@ export default class InventoryService implements IInventoryService {
     }
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async deleteInventoryItemLevelByLocationId(
     locationId: string | string[],
@@ -486,7 +492,7 @@ export default class InventoryService implements IInventoryService {
     eventsOf(context).add(InventoryEvents.LEVEL_DELETED, { location_ids: ids })
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async adjustInventory(
     inventoryItemId: string,
@@ -518,7 +524,7 @@ export default class InventoryService implements IInventoryService {
 
   // ---------------------------------------------------------------- quantities
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async retrieveAvailableQuantity(
     inventoryItemId: string,
@@ -528,7 +534,7 @@ export default class InventoryService implements IInventoryService {
     return await this.sumLevels("stocked_quantity - reserved_quantity", inventoryItemId, locationIds, context)
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async retrieveStockedQuantity(
     inventoryItemId: string,
@@ -538,7 +544,7 @@ export default class InventoryService implements IInventoryService {
     return await this.sumLevels("stocked_quantity", inventoryItemId, locationIds, context)
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async retrieveReservedQuantity(
     inventoryItemId: string,
@@ -548,7 +554,7 @@ export default class InventoryService implements IInventoryService {
     return await this.sumLevels("reserved_quantity", inventoryItemId, locationIds, context)
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async confirmInventory(
     inventoryItemId: string,
@@ -563,7 +569,7 @@ export default class InventoryService implements IInventoryService {
 
   // ---------------------------------------------------------------- reservations
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async createReservationItem(
     input: CreateReservationItemInput,
@@ -573,7 +579,7 @@ export default class InventoryService implements IInventoryService {
     return reservation
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async createReservationItems(
     input: CreateReservationItemInput[],
@@ -659,7 +665,7 @@ export default class InventoryService implements IInventoryService {
     return updated
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async deleteReservationItem(
     reservationItemId: string | string[],
@@ -670,7 +676,7 @@ export default class InventoryService implements IInventoryService {
     eventsOf(context).add(InventoryEvents.RESERVATION_DELETED, { ids: reservationItemId })
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async deleteReservationItemsByLineItem(
     lineItemId: string | string[],
@@ -681,7 +687,7 @@ export default class InventoryService implements IInventoryService {
     eventsOf(context).add(InventoryEvents.RESERVATION_DELETED, { line_item_id: lineItemId })
   }
 
-  @InventoryMethod()
+  @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async deleteReservationItemByLocationId(
     locationId: string | string[],
@@ -707,9 +713,21 @@ export default class InventoryService implements IInventoryService {
   ): Promise<[DTO[], number]> {
     const filters = validateObject(selector, "selector")
     const options = config === undefined || config === null ? DEFAULT_LIST_CONFIG : validateObject(config, "config")
-    const query = buildListQuery(this.managerOf(context), spec, filters, options as ListConfig)
-    const [rows, count] = await query.getManyAndCount()
-    return [rows as unknown as DTO[], count]
+    const config_ = options as ListConfig
+    const query = buildListQuery(this.managerOf(context), spec, filters, config_)
+    if (Array.isArray(config_.relations) && config_.relations.length) {
+      const [rows, count] = await query.getManyAndCount()
+      return [rows as unknown as DTO[], count]
+    }
+    // Page and total in one statement: the window count does not repeat the page's work.
+    query.addSelect("count(*) OVER ()", "__total")
+    const { entities, raw } = await query.getRawAndEntities<{ __total: string }>()
+    const count = raw.length
+      ? Number(raw[0].__total)
+      : Number(config_.skip ?? 0) > 0
+        ? await query.getCount() // past the last page: the window had no row to report on
+        : 0
+    return [entities as unknown as DTO[], count]
   }
 
   private async insertItems(
@@ -894,52 +912,57 @@ export default class InventoryService implements IInventoryService {
   }
 
   /**
-   * Creates reservations and raises the reserved quantity of their levels: the levels are
-   * locked and checked first (existence, and stock when `strictReservations` is on), then one
-   * statement writes both, so nothing is written when any check fails.
+   * Creates reservations and raises the reserved quantity of their levels in one statement:
+   * it locks the levels (in id order), checks that each exists and, with
+   * `strictReservations`, that it has the stock; it writes only if every check passes, and
+   * otherwise reports the levels it saw so that the error can name the culprit.
    */
   private async reserve(
     rows: z.output<typeof createReservationItemSchema>[],
     context: InventoryContext
   ): Promise<ReservationItemDTO[]> {
     if (!rows.length) return []
-    const manager = this.managerOf(context)
-    const levels = await this.lockLevels(rows, manager)
-
-    const missing = rows.filter((r) => !levels.has(levelKey(r.inventory_item_id, r.location_id)))
-    if (missing.length) {
-      throw notFound(
-        [...new Set(missing.map((r) => `Item ${r.inventory_item_id} is not stocked at location ${r.location_id}`))].join(", ")
-      )
-    }
-    const deltas = new Map<string, number>()
-    for (const row of rows) {
-      const level = levels.get(levelKey(row.inventory_item_id, row.location_id))!
-      deltas.set(level.id, (deltas.get(level.id) ?? 0) + row.quantity)
-    }
-    if (this.strict) {
-      for (const level of levels.values()) {
-        const wanted = deltas.get(level.id) ?? 0
-        const available = level.stocked_quantity - level.reserved_quantity
-        if (wanted > available) {
-          throw insufficientInventory(
-            `Not enough stock of item ${level.inventory_item_id} at location ${level.location_id}: ` +
-              `${Math.max(available, 0)} available, ${wanted} requested`
-          )
-        }
-      }
-    }
-
     const ids = rows.map(() => generateEntityId(undefined, "resitem"))
-    const inserted = await queryRows<ReservationItemDTO>(
-      manager,
-      `WITH deltas AS (SELECT * FROM unnest($10::text[], $11::int[]) AS d(level_id, delta)),
-       ${APPLY_RESERVED_DELTAS}
-       INSERT INTO reservation_item (id, inventory_item_id, location_id, quantity, line_item_id,
-         description, created_by, external_id, metadata)
-       SELECT * FROM unnest($1::varchar[], $2::text[], $3::text[], $4::int[], $5::text[], $6::varchar[],
-         $7::varchar[], $8::varchar[], $9::jsonb[])
-       RETURNING ${columnList(RESERVATION_COLUMNS)}`,
+    const [outcome] = await queryRows<{ ok: boolean; levels: LockedLevel[] | null; inserted: Record<string, unknown>[] | null }>(
+      this.managerOf(context),
+      `WITH input AS (
+         SELECT * FROM unnest($1::varchar[], $2::text[], $3::text[], $4::int[], $5::text[], $6::varchar[],
+           $7::varchar[], $8::varchar[], $9::jsonb[])
+           AS u(id, inventory_item_id, location_id, quantity, line_item_id, description, created_by, external_id, metadata)
+       ),
+       demand AS (
+         SELECT inventory_item_id, location_id, sum(quantity)::int AS quantity FROM input GROUP BY 1, 2
+       ),
+       levels AS (
+         SELECT l.id, l.inventory_item_id, l.location_id, l.stocked_quantity, l.reserved_quantity, d.quantity AS wanted
+           FROM inventory_level l
+           JOIN demand d ON d.inventory_item_id = l.inventory_item_id AND d.location_id = l.location_id
+          WHERE l.deleted_at IS NULL
+          ORDER BY l.id
+          FOR UPDATE OF l
+       ),
+       verdict AS (
+         SELECT (SELECT count(*) FROM levels) = (SELECT count(*) FROM demand)
+            AND (NOT $10::boolean OR NOT EXISTS (
+                  SELECT 1 FROM levels WHERE stocked_quantity - reserved_quantity < wanted)) AS ok
+       ),
+       adjusted AS (
+         UPDATE inventory_level l
+            SET reserved_quantity = l.reserved_quantity + lv.wanted, updated_at = now()
+           FROM levels lv
+          WHERE l.id = lv.id AND (SELECT ok FROM verdict)
+         RETURNING l.id
+       ),
+       inserted AS (
+         INSERT INTO reservation_item (id, inventory_item_id, location_id, quantity, line_item_id,
+           description, created_by, external_id, metadata)
+         SELECT * FROM input WHERE (SELECT ok FROM verdict)
+         RETURNING ${columnList(RESERVATION_COLUMNS)}
+       )
+       SELECT (SELECT ok FROM verdict) AS ok,
+              CASE WHEN (SELECT ok FROM verdict) THEN NULL ELSE (SELECT json_agg(levels) FROM levels) END AS levels,
+              (SELECT json_agg(inserted) FROM inserted) AS inserted,
+              (SELECT count(*) FROM adjusted) AS adjusted`,
       [
         ids,
         rows.map((r) => r.inventory_item_id),
@@ -950,12 +973,38 @@ export default class InventoryService implements IInventoryService {
         rows.map((r) => r.created_by ?? null),
         rows.map((r) => r.external_id ?? null),
         rows.map((r) => jsonParam(r.metadata)),
-        [...deltas.keys()],
-        [...deltas.values()],
+        this.strict,
       ]
     )
+    if (!outcome.ok) {
+      throw this.reservationRefusal(rows, outcome.levels ?? [])
+    }
     eventsOf(context).add(InventoryEvents.RESERVATION_CREATED, { ids })
-    return inOrder(ids, inserted)
+    return inOrder(ids, (outcome.inserted ?? []).map(reservationFromJson))
+  }
+
+  /** The error for a refused reservation: missing levels first, then missing stock. */
+  private reservationRefusal(
+    rows: z.output<typeof createReservationItemSchema>[],
+    levels: (LockedLevel & { wanted?: number })[]
+  ): Error {
+    const seen = new Map(levels.map((l) => [levelKey(l.inventory_item_id, l.location_id), l]))
+    const missing = rows.filter((r) => !seen.has(levelKey(r.inventory_item_id, r.location_id)))
+    if (missing.length) {
+      return notFound(
+        [...new Set(missing.map((r) => `Item ${r.inventory_item_id} is not stocked at location ${r.location_id}`))].join(", ")
+      )
+    }
+    const short = levels.filter((l) => l.stocked_quantity - l.reserved_quantity < (l.wanted ?? 0))
+    return insufficientInventory(
+      short
+        .map(
+          (l) =>
+            `Not enough stock of item ${l.inventory_item_id} at location ${l.location_id}: ` +
+            `${Math.max(l.stocked_quantity - l.reserved_quantity, 0)} available, ${l.wanted} requested`
+        )
+        .join(", ")
+    )
   }
 
   /**
@@ -1008,6 +1057,17 @@ export default class InventoryService implements IInventoryService {
       throw notFound(`InventoryItem with id ${itemId} was not found`)
     }
     return Number(row.quantity)
+  }
+}
+
+/** A reservation row that travelled through json_agg: timestamps come back as strings. */
+function reservationFromJson(row: Record<string, unknown>): ReservationItemDTO {
+  const date = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string))
+  return {
+    ...(row as unknown as ReservationItemDTO),
+    created_at: date(row.created_at)!,
+    updated_at: date(row.updated_at)!,
+    deleted_at: date(row.deleted_at),
   }
 }
 

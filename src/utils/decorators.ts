@@ -14,6 +14,17 @@ export type InventoryContext = SharedContext & { [EVENTS]?: EventBuffer }
 
 interface Publisher {
   eventBusService_?: EventBusLike
+  manager_: EntityManager
+}
+
+export interface InventoryMethodOptions {
+  /**
+   * The method does all its writing in one SQL statement (any other statement only reads, to
+   * word an error). A single statement is a transaction of its own, so without a caller's
+   * transaction it runs on the pool in autocommit: no BEGIN/COMMIT round trips. A function
+   * decides per call (lists are one statement unless relations are joined).
+   */
+  singleStatement?: boolean | ((args: unknown[]) => boolean)
 }
 
 /**
@@ -22,7 +33,7 @@ interface Publisher {
  * - turns whatever escapes into a MedusaError (no driver error reaches the caller),
  * - sends the call's events once its transaction has committed.
  */
-export function InventoryMethod(): MethodDecorator {
+export function InventoryMethod(options: InventoryMethodOptions = {}): MethodDecorator {
   return (target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor) => {
     const original = descriptor.value as (...args: unknown[]) => Promise<unknown>
     const indexes = (target as { MedusaContextIndex_?: Record<string | symbol, number> }).MedusaContextIndex_
@@ -40,7 +51,12 @@ export function InventoryMethod(): MethodDecorator {
       let result: unknown
       for (let attempt = 1; ; attempt++) {
         events = new EventBuffer()
-        args[index] = { ...(caller as SharedContext), [EVENTS]: events }
+        const context: InventoryContext = { ...(caller as SharedContext), [EVENTS]: events }
+        if (!callerManager && isSingleStatement(options, args)) {
+          // `@InjectEntityManager` then calls straight through instead of opening a transaction.
+          context.transactionManager = this.manager_
+        }
+        args[index] = context
         try {
           result = await original.apply(this, args)
           break
@@ -60,6 +76,11 @@ export function InventoryMethod(): MethodDecorator {
     }
     return descriptor
   }
+}
+
+function isSingleStatement(options: InventoryMethodOptions, args: unknown[]): boolean {
+  const { singleStatement } = options
+  return typeof singleStatement === "function" ? singleStatement(args) : singleStatement === true
 }
 
 export function eventsOf(context: InventoryContext): EventBuffer {

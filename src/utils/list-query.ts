@@ -120,6 +120,10 @@ function applyColumnFilter<E extends ObjectLiteral>(
   }
   const allowed: readonly string[] = kind === "text" || kind === "id" ? STRING_OPERATORS : kind === "int" || kind === "date" ? NUMBER_OPERATORS : []
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined)
+  if (!entries.length) {
+    // An empty operator object would silently match every row.
+    throw invalidData(`Filter "${field}" must be a value or an operator object${allowed.length ? ` (${allowed.join(", ")})` : ""} (got {})`)
+  }
   for (const [op, operand] of entries) {
     if (!allowed.includes(op)) {
       throw invalidData(`Filter "${field}" does not support the operator "${op}"${allowed.length ? ` (use ${allowed.join(", ")})` : ""}`)
