@@ -2,12 +2,13 @@ import * as inventorySetup from "./1665748086258-inventory-setup"
 import * as reservationExternalId from "./1675761451145-reservation-external-id"
 import * as descriptionsAndThumbnail from "./1682927363119-descriptions-and-thumbnail"
 import * as levelUniqueLive from "./1732867200000-inventory-level-unique-live"
+import * as searchIndexes from "./1732867300000-search-indexes"
 
 /**
  * In the shape Medusa 1.20 expects of `moduleDefinition.migrations`: one object per file,
  * whose values are migration classes. Applied in timestamp order.
  */
-const migrations = [inventorySetup, reservationExternalId, descriptionsAndThumbnail, levelUniqueLive]
+const migrations = [inventorySetup, reservationExternalId, descriptionsAndThumbnail, levelUniqueLive, searchIndexes]
 
 export const migrationClasses: Function[] = migrations.flatMap((m) =>
   Object.values(m).filter((value) => typeof value === "function")

@@ -108,13 +108,15 @@ describe("switching from @medusajs/inventory@1.11.7", () => {
       "addReservationType1675761451145",
       "itemDescriptionsAndThumbnail1682927363119",
       "inventoryLevelUniqueLive1732867200000",
+      "inventorySearchIndexes1732867300000",
     ])
   })
 
-  it("reverts the last migration and can run it again", async () => {
+  it("reverts migrations one at a time and can run them again", async () => {
     const url = await database("mit_revert")
     await runMigrations({ options: { database: { url } } })
-    await revertMigration({ options: { database: { url } } })
+    await revertMigration({ options: { database: { url } } }) // search indexes
+    await revertMigration({ options: { database: { url } } }) // partial level index
     const ds = new DataSource({ type: "postgres", url })
     await ds.initialize()
     sources.push(ds)
