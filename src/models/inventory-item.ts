@@ -1,4 +1,4 @@
-import { generateEntityId } from "@medusajs/utils"
+import { newId } from "../utils/ids"
 import {
   BeforeInsert,
   Column,
@@ -75,6 +75,6 @@ export class InventoryItem {
 
   @BeforeInsert()
   protected beforeInsert(): void {
-    this.id = generateEntityId(this.id, "iitem")
+    this.id = this.id || newId("iitem")
   }
 }

@@ -1,4 +1,4 @@
-import { generateEntityId } from "@medusajs/utils"
+import { newId } from "../utils/ids"
 import {
   BeforeInsert,
   Column,
@@ -60,6 +60,6 @@ export class InventoryLevel {
 
   @BeforeInsert()
   protected beforeInsert(): void {
-    this.id = generateEntityId(this.id, "ilev")
+    this.id = this.id || newId("ilev")
   }
 }

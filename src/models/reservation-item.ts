@@ -1,4 +1,4 @@
-import { generateEntityId } from "@medusajs/utils"
+import { newId } from "../utils/ids"
 import {
   BeforeInsert,
   Column,
@@ -61,6 +61,6 @@ export class ReservationItem {
 
   @BeforeInsert()
   protected beforeInsert(): void {
-    this.id = generateEntityId(this.id, "resitem")
+    this.id = this.id || newId("resitem")
   }
 }

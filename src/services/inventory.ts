@@ -17,7 +17,7 @@ import type {
   UpdateInventoryLevelInput,
   UpdateReservationItemInput,
 } from "@medusajs/types"
-import { generateEntityId, InjectEntityManager, MedusaContext } from "@medusajs/utils"
+import { InjectEntityManager, MedusaContext } from "@medusajs/utils"
 import type { DataSource, EntityManager } from "typeorm"
 import { joinerConfig } from "../joiner-config"
 import { InventoryItem, InventoryLevel, ReservationItem } from "../models"
@@ -25,6 +25,7 @@ import type { InventoryModuleOptions } from "../types"
 import { eventsOf, InventoryContext, InventoryMethod } from "../utils/decorators"
 import { insufficientInventory, invalidData, notFound } from "../utils/errors"
 import { EventBusLike, InventoryEvents } from "../utils/events"
+import { newIds } from "../utils/ids"
 import { buildListQuery, likePattern, ListConfig, ListSpec } from "../utils/list-query"
 import {
   anyInt,
@@ -98,8 +99,8 @@ const ITEM_LIST: ListSpec<InventoryItem> = {
       const p = param()
       qb.andWhere(
         `EXISTS (SELECT 1 FROM inventory_level lvl WHERE lvl.inventory_item_id = inv_item.id
-           AND lvl.location_id IN (:...${p}) AND lvl.deleted_at IS NULL)`,
-        { [p]: toArray(ids).length ? toArray(ids) : [null] }
+           AND lvl.location_id = ANY(CAST(:${p} AS text[])) AND lvl.deleted_at IS NULL)`,
+        { [p]: toArray(ids) }
       )
     },
   },
@@ -719,15 +720,25 @@ export default class InventoryService implements IInventoryService {
       const [rows, count] = await query.getManyAndCount()
       return [rows as unknown as DTO[], count]
     }
-    // Page and total in one statement: the window count does not repeat the page's work.
+    // Page and total in one statement (the window count does not repeat the page's work),
+    // read as plain rows: no entity hydration for what is returned as plain DTOs anyway.
     query.addSelect("count(*) OVER ()", "__total")
-    const { entities, raw } = await query.getRawAndEntities<{ __total: string }>()
+    const [sql, parameters] = query.getQueryAndParameters()
+    const raw = await queryRows<Record<string, unknown>>(this.managerOf(context), sql, parameters)
+    const prefix = `${spec.alias}_`
+    const rows = raw.map((row) => {
+      const dto: Record<string, unknown> = {}
+      for (const key in row) {
+        if (key.startsWith(prefix)) dto[key.slice(prefix.length)] = row[key]
+      }
+      return dto as DTO
+    })
     const count = raw.length
       ? Number(raw[0].__total)
       : Number(config_.skip ?? 0) > 0
         ? await query.getCount() // past the last page: the window had no row to report on
         : 0
-    return [entities as unknown as DTO[], count]
+    return [rows, count]
   }
 
   private async insertItems(
@@ -735,7 +746,7 @@ export default class InventoryService implements IInventoryService {
     context: InventoryContext
   ): Promise<InventoryItemDTO[]> {
     if (!rows.length) return []
-    const ids = rows.map(() => generateEntityId(undefined, "iitem"))
+    const ids = newIds("iitem", rows.length)
     const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((row) => row[key] ?? null)
     // One statement for any number of rows: each column travels as one array parameter.
     const inserted = await queryRows<InventoryItemDTO>(
@@ -764,7 +775,7 @@ export default class InventoryService implements IInventoryService {
   ): Promise<InventoryLevelDTO[]> {
     if (!rows.length) return []
     const manager = this.managerOf(context)
-    const ids = rows.map(() => generateEntityId(undefined, "ilev"))
+    const ids = newIds("ilev", rows.length)
     // Inserts nothing unless every item exists, so a failure leaves no partial rows.
     const inserted = await queryRows<InventoryLevelDTO>(
       manager,
@@ -922,7 +933,7 @@ export default class InventoryService implements IInventoryService {
     context: InventoryContext
   ): Promise<ReservationItemDTO[]> {
     if (!rows.length) return []
-    const ids = rows.map(() => generateEntityId(undefined, "resitem"))
+    const ids = newIds("resitem", rows.length)
     const [outcome] = await queryRows<{ ok: boolean; levels: LockedLevel[] | null; inserted: Record<string, unknown>[] | null }>(
       this.managerOf(context),
       `WITH input AS (

@@ -1,5 +1,9 @@
 import type { EntityManager } from "typeorm"
 
+interface PgPool {
+  query(sql: string, parameters: unknown[]): Promise<{ rows: unknown[] }>
+}
+
 /** Columns in the order the official migrations create them; used in every RETURNING. */
 export const ITEM_COLUMNS = [
   "id", "created_at", "updated_at", "deleted_at", "sku", "origin_country", "hs_code", "mid_code",
@@ -30,6 +34,14 @@ export async function queryRows<T = Record<string, unknown>>(
   sql: string,
   parameters: unknown[] = []
 ): Promise<T[]> {
+  if (!manager.queryRunner) {
+    // Autocommit (no transaction to join): straight to the pool of the DataSource's driver,
+    // skipping the query runner TypeORM would create and release around one statement.
+    const pool = (manager.connection.driver as { master?: PgPool }).master
+    if (pool && typeof pool.query === "function") {
+      return (await pool.query(sql, parameters)).rows as T[]
+    }
+  }
   const result = await manager.query(sql, parameters)
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === "number") {
     return result[0] as T[]

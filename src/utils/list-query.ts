@@ -35,6 +35,14 @@ export type ParamNamer = () => string
 const STRING_OPERATORS = ["lt", "gt", "lte", "gte", "contains", "starts_with", "ends_with"] as const
 const NUMBER_OPERATORS = ["lt", "gt", "lte", "gte"] as const
 const COMPARISON_SQL: Record<string, string> = { lt: "<", gt: ">", lte: "<=", gte: ">=" }
+const ARRAY_CASTS: Record<ColumnKind, string> = {
+  id: "text[]",
+  text: "text[]",
+  int: "int[]",
+  bool: "boolean[]",
+  date: "timestamptz[]",
+  json: "jsonb[]",
+}
 
 /** `%` and `_` in the caller's text are matched literally. */
 export function likePattern(text: string, prefix: string, suffix: string): string {
@@ -104,8 +112,9 @@ function applyColumnFilter<E extends ObjectLiteral>(
       qb.andWhere("FALSE")
       return
     }
+    // One array parameter, whatever the list's length (no IN list of thousands of binds).
     const p = param()
-    qb.andWhere(`${column} IN (:...${p})`, { [p]: value.map((v) => scalar(kind, v, field)) })
+    qb.andWhere(`${column} = ANY(CAST(:${p} AS ${ARRAY_CASTS[kind]}))`, { [p]: value.map((v) => scalar(kind, v, field)) })
     return
   }
   const operator = asFindOperator(value)
