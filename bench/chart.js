@@ -2,7 +2,7 @@
 // hand-written SQL (1.0 = as fast as raw SQL; lower is better), ours beside the official module.
 const COLORS = { ours: "#2f7d32", official: "#b0413e" }
 
-function escape(text) {
+function escapeXml(text) {
   return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
 }
 
@@ -25,7 +25,7 @@ function renderChart(report) {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="10" y="20" font-size="15" font-weight="bold">Cost as a multiple of hand-written SQL (log scale, lower is better)</text>`,
-    `<text x="10" y="38" fill="#555">${escape(`${report.date.slice(0, 10)} · ${report.machine.cpus} cores · PostgreSQL ${report.postgres} · scale ${report.scale} · ${report.rounds} rounds, medians`)}</text>`,
+    `<text x="10" y="38" fill="#555">${escapeXml(`${report.date.slice(0, 10)} · ${report.machine.cpus} cores · PostgreSQL ${report.postgres} · scale ${report.scale} · ${report.rounds} rounds, medians`)}</text>`,
   ]
   for (const tick of [1, 2, 5, 10, 20, 50, 100].filter((t) => t <= max * 1.2)) {
     parts.push(`<line x1="${x(tick)}" x2="${x(tick)}" y1="${top - 8}" y2="${height - 40}" stroke="#ddd"/>`)
@@ -33,7 +33,7 @@ function renderChart(report) {
   }
   rows.forEach((row, i) => {
     const y = top + i * rowHeight
-    parts.push(`<text x="10" y="${y + 18}">${escape(row.id)}</text>`)
+    parts.push(`<text x="10" y="${y + 18}">${escapeXml(row.id)}</text>`)
     ;["ours", "official"].forEach((name, j) => {
       const c = row.contenders[name]
       const by = y + j * 18
