@@ -124,7 +124,7 @@ async function rawImplementation(url) {
     listQ: (q, skip, take) =>
       pool.query(
         `SELECT *, count(*) OVER () AS total FROM inventory_item
-          WHERE deleted_at IS NULL AND (sku ILIKE $1 OR title ILIKE $1 OR description ILIKE $1)
+          WHERE deleted_at IS NULL AND inventory_item_search_text(sku, title, description) ILIKE $1
           ORDER BY id LIMIT $2 OFFSET $3`,
         [`%${q}%`, take, skip]
       ),

@@ -26,7 +26,7 @@ import { eventsOf, InventoryContext, InventoryMethod } from "../utils/decorators
 import { insufficientInventory, invalidData, notFound } from "../utils/errors"
 import { EventBusLike, InventoryEvents } from "../utils/events"
 import { newIds } from "../utils/ids"
-import { buildListQuery, likePattern, ListConfig, ListSpec } from "../utils/list-query"
+import { likePattern, ListConfig, ListSpec, runListQuery } from "../utils/list-query"
 import {
   anyInt,
   bulkUpdateInventoryLevelSchema,
@@ -88,11 +88,12 @@ const ITEM_LIST: ListSpec<InventoryItem> = {
     q: (qb, value, param) => {
       if (value === null || value === "") return
       if (typeof value !== "string") throw invalidData(`Filter "q" must be a string`)
+      // One expression over sku, title and description, served by one trigram index (see the
+      // search-indexes migration); its separator is taken out of the text so no match spans fields.
       const p = param()
-      qb.andWhere(
-        `(inv_item.sku ILIKE :${p} OR inv_item.title ILIKE :${p} OR inv_item.description ILIKE :${p})`,
-        { [p]: likePattern(value, "%", "%") }
-      )
+      qb.andWhere(`inventory_item_search_text(inv_item.sku, inv_item.title, inv_item.description) ILIKE :${p}`, {
+        [p]: likePattern(value.split(String.fromCharCode(31)).join(""), "%", "%"),
+      })
     },
     location_id: (qb, value, param) => {
       const ids = validate(idOrIds, value, "selector.location_id")
@@ -145,10 +146,55 @@ interface LockedLevel {
   reserved_quantity: number
 }
 
+/**
+ * Creates reservations and raises their levels' reserved quantity in one statement. It locks
+ * the levels (in id order), checks that each exists and, with `strictReservations` ($10), that
+ * it has the stock, and writes only if every check passes: otherwise it inserts nothing.
+ */
+const RESERVE_SQL = `
+  WITH input AS (
+    SELECT * FROM unnest($1::varchar[], $2::text[], $3::text[], $4::int[], $5::text[], $6::varchar[],
+      $7::varchar[], $8::varchar[], $9::jsonb[])
+      AS u(id, inventory_item_id, location_id, quantity, line_item_id, description, created_by, external_id, metadata)
+  ),
+  demand AS (
+    SELECT inventory_item_id, location_id, sum(quantity)::int AS quantity FROM input GROUP BY 1, 2
+  ),
+  levels AS (
+    SELECT l.id, l.stocked_quantity - l.reserved_quantity AS available, d.quantity AS wanted
+      FROM inventory_level l
+      JOIN demand d ON d.inventory_item_id = l.inventory_item_id AND d.location_id = l.location_id
+     WHERE l.deleted_at IS NULL
+     ORDER BY l.id
+       FOR UPDATE OF l
+  ),
+  verdict AS (
+    SELECT (SELECT count(*) FROM levels) = (SELECT count(*) FROM demand)
+       AND (NOT $10::boolean OR NOT EXISTS (SELECT 1 FROM levels WHERE available < wanted)) AS ok
+  ),
+  adjusted AS (
+    UPDATE inventory_level l
+       SET reserved_quantity = l.reserved_quantity + lv.wanted, updated_at = now()
+      FROM levels lv
+     WHERE l.id = lv.id AND (SELECT ok FROM verdict)
+    RETURNING l.id
+  )
+  INSERT INTO reservation_item (id, inventory_item_id, location_id, quantity, line_item_id,
+    description, created_by, external_id, metadata)
+  SELECT * FROM input WHERE (SELECT ok FROM verdict)
+  RETURNING ${columnList(RESERVATION_COLUMNS)}`
+
 /** Lists (and retrieves) are one statement unless `config.relations` joins more tables. */
 const withoutRelations = (configIndex: number) => (args: unknown[]) => {
   const relations = (args[configIndex] as FindConfig<unknown> | undefined)?.relations
   return !Array.isArray(relations) || relations.length === 0
+}
+
+/** The quantities `sumLevels` adds up, and the names of their prepared statements. */
+const SUM_NAMES: Record<string, string> = {
+  "stocked_quantity - reserved_quantity": "available",
+  stocked_quantity: "stocked",
+  reserved_quantity: "reserved",
 }
 
 const levelKey = (itemId: string, locationId: string) => `${itemId}\u0000${locationId}`
@@ -255,7 +301,8 @@ export default class InventoryService implements IInventoryService {
       this.managerOf(context),
       `SELECT ${columnList(LEVEL_COLUMNS)} FROM inventory_level
         WHERE inventory_item_id = $1 AND location_id = $2 AND deleted_at IS NULL LIMIT 1`,
-      [itemId, location]
+      [itemId, location],
+      "mit_retrieve_level"
     )
     if (!level) {
       throw notFound(`Inventory level for item ${itemId} and location ${location} not found`)
@@ -273,7 +320,8 @@ export default class InventoryService implements IInventoryService {
     const [reservation] = await queryRows<ReservationItemDTO>(
       this.managerOf(context),
       `SELECT ${columnList(RESERVATION_COLUMNS)} FROM reservation_item WHERE id = $1 AND deleted_at IS NULL`,
-      [id]
+      [id],
+      "mit_retrieve_reservation"
     )
     if (!reservation) {
       throw notFound(`ReservationItem with id ${id} was not found`)
@@ -349,18 +397,26 @@ export default class InventoryService implements IInventoryService {
     return item
   }
 
-  @InventoryMethod({ singleStatement: true })
+  @InventoryMethod()
   @InjectEntityManager()
   async deleteInventoryItem(
     inventoryItemId: string | string[],
     @MedusaContext() context: SharedContext = {}
   ): Promise<void> {
     const ids = toArray(validate(idOrIds, inventoryItemId, "inventoryItemId"))
+    const manager = this.managerOf(context)
+    // Lock the items first, in a statement of their own: a level being created for one of them
+    // commits before the delete below takes its snapshot, so it is deleted too.
+    await queryRows(
+      manager,
+      `SELECT id FROM inventory_item WHERE id = ANY($1::text[]) AND deleted_at IS NULL ORDER BY id FOR UPDATE`,
+      [ids]
+    )
     // Items and their levels in one statement, with one timestamp of their own: restore brings
     // back the levels stamped like their item. clock_timestamp(), not now(): a level deleted
     // earlier in the same transaction must not share it.
     await queryRows(
-      this.managerOf(context),
+      manager,
       `WITH stamp AS (SELECT clock_timestamp() AS at),
        levels AS (
          UPDATE inventory_level SET deleted_at = (SELECT at FROM stamp)
@@ -374,34 +430,38 @@ export default class InventoryService implements IInventoryService {
     eventsOf(context).add(InventoryEvents.ITEM_DELETED, { ids: inventoryItemId })
   }
 
-  @InventoryMethod({ singleStatement: true })
+  @InventoryMethod()
   @InjectEntityManager()
   async restoreInventoryItem(
     inventoryItemId: string | string[],
     @MedusaContext() context: SharedContext = {}
   ): Promise<void> {
     const ids = toArray(validate(idOrIds, inventoryItemId, "inventoryItemId"))
+    const manager = this.managerOf(context)
     // Restores the levels that were deleted together with their item, not ones deleted before.
-    await queryRows(
-      this.managerOf(context),
+    const levels = await queryRows<{ id: string }>(
+      manager,
       `WITH items AS (
          SELECT id, deleted_at FROM inventory_item
           WHERE id = ANY($1::text[]) AND deleted_at IS NOT NULL FOR UPDATE
        ),
        levels AS (
-         -- Reservations deleted meanwhile could not release from a deleted level: recount (I2).
-         UPDATE inventory_level l SET deleted_at = NULL, updated_at = now(),
-                reserved_quantity = (
-                  SELECT COALESCE(sum(r.quantity), 0)::int FROM reservation_item r
-                   WHERE r.inventory_item_id = l.inventory_item_id
-                     AND r.location_id = l.location_id AND r.deleted_at IS NULL)
+         UPDATE inventory_level l SET deleted_at = NULL, updated_at = now()
            FROM items i
           WHERE l.inventory_item_id = i.id AND l.deleted_at = i.deleted_at
          RETURNING l.id
+       ),
+       restored AS (
+         UPDATE inventory_item SET deleted_at = NULL, updated_at = now()
+          WHERE id IN (SELECT id FROM items) RETURNING id
        )
-       UPDATE inventory_item SET deleted_at = NULL, updated_at = now()
-        WHERE id IN (SELECT id FROM items) RETURNING id`,
+       SELECT id FROM levels`,
       [ids]
+    )
+    // Reservations deleted meanwhile could not release from a deleted level: recount (I2).
+    await this.recountReserved(
+      levels.map((l) => l.id),
+      manager
     )
     eventsOf(context).add(InventoryEvents.LEVEL_RESTORED, { inventory_item_id: inventoryItemId })
     eventsOf(context).add(InventoryEvents.ITEM_RESTORED, { ids: inventoryItemId })
@@ -409,7 +469,7 @@ export default class InventoryService implements IInventoryService {
 
   // ---------------------------------------------------------------- inventory levels
 
-  @InventoryMethod({ singleStatement: true })
+  @InventoryMethod()
   @InjectEntityManager()
   async createInventoryLevel(
     data: CreateInventoryLevelInput,
@@ -419,7 +479,7 @@ export default class InventoryService implements IInventoryService {
     return level
   }
 
-  @InventoryMethod({ singleStatement: true })
+  @InventoryMethod()
   @InjectEntityManager()
   async createInventoryLevels(
     data: CreateInventoryLevelInput[],
@@ -512,7 +572,8 @@ export default class InventoryService implements IInventoryService {
               updated_at = CASE WHEN $3::int = 0 THEN updated_at ELSE now() END
         WHERE inventory_item_id = $1 AND location_id = $2 AND deleted_at IS NULL
         RETURNING ${columnList(LEVEL_COLUMNS)}`,
-      [itemId, location, delta]
+      [itemId, location, delta],
+      "mit_adjust"
     )
     if (!level) {
       throw notFound(`Inventory level for inventory item ${itemId} and location ${location} not found`)
@@ -666,7 +727,7 @@ export default class InventoryService implements IInventoryService {
     return updated
   }
 
-  @InventoryMethod({ singleStatement: true })
+  @InventoryMethod()
   @InjectEntityManager()
   async deleteReservationItem(
     reservationItemId: string | string[],
@@ -677,7 +738,7 @@ export default class InventoryService implements IInventoryService {
     eventsOf(context).add(InventoryEvents.RESERVATION_DELETED, { ids: reservationItemId })
   }
 
-  @InventoryMethod({ singleStatement: true })
+  @InventoryMethod()
   @InjectEntityManager()
   async deleteReservationItemsByLineItem(
     lineItemId: string | string[],
@@ -688,7 +749,7 @@ export default class InventoryService implements IInventoryService {
     eventsOf(context).add(InventoryEvents.RESERVATION_DELETED, { line_item_id: lineItemId })
   }
 
-  @InventoryMethod({ singleStatement: true })
+  @InventoryMethod()
   @InjectEntityManager()
   async deleteReservationItemByLocationId(
     locationId: string | string[],
@@ -714,31 +775,8 @@ export default class InventoryService implements IInventoryService {
   ): Promise<[DTO[], number]> {
     const filters = validateObject(selector, "selector")
     const options = config === undefined || config === null ? DEFAULT_LIST_CONFIG : validateObject(config, "config")
-    const config_ = options as ListConfig
-    const query = buildListQuery(this.managerOf(context), spec, filters, config_)
-    if (Array.isArray(config_.relations) && config_.relations.length) {
-      const [rows, count] = await query.getManyAndCount()
-      return [rows as unknown as DTO[], count]
-    }
-    // Page and total in one statement (the window count does not repeat the page's work),
-    // read as plain rows: no entity hydration for what is returned as plain DTOs anyway.
-    query.addSelect("count(*) OVER ()", "__total")
-    const [sql, parameters] = query.getQueryAndParameters()
-    const raw = await queryRows<Record<string, unknown>>(this.managerOf(context), sql, parameters)
-    const prefix = `${spec.alias}_`
-    const rows = raw.map((row) => {
-      const dto: Record<string, unknown> = {}
-      for (const key in row) {
-        if (key.startsWith(prefix)) dto[key.slice(prefix.length)] = row[key]
-      }
-      return dto as DTO
-    })
-    const count = raw.length
-      ? Number(raw[0].__total)
-      : Number(config_.skip ?? 0) > 0
-        ? await query.getCount() // past the last page: the window had no row to report on
-        : 0
-    return [rows, count]
+    const [rows, count] = await runListQuery(this.managerOf(context), spec, filters, options as ListConfig)
+    return [rows as unknown as DTO[], count]
   }
 
   private async insertItems(
@@ -762,7 +800,8 @@ export default class InventoryService implements IInventoryService {
         column("material"), column("weight"), column("length"), column("height"), column("width"),
         rows.map((row) => row.requires_shipping ?? true), column("title"), column("description"),
         column("thumbnail"), rows.map((row) => jsonParam(row.metadata)),
-      ]
+      ],
+      "mit_insert_items"
     )
     const result = inOrder(ids, inserted)
     eventsOf(context).add(InventoryEvents.ITEM_CREATED, { ids })
@@ -776,26 +815,27 @@ export default class InventoryService implements IInventoryService {
     if (!rows.length) return []
     const manager = this.managerOf(context)
     const ids = newIds("ilev", rows.length)
-    // Inserts nothing unless every item exists, so a failure leaves no partial rows.
+    // Inserts nothing unless every item exists. The items are share-locked, so an item delete
+    // running at the same time either waits for these levels (and deletes them) or wins first
+    // (and these are refused).
     const inserted = await queryRows<InventoryLevelDTO>(
       manager,
       `WITH input AS (
          SELECT * FROM unnest($1::varchar[], $2::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::jsonb[])
            AS u(id, inventory_item_id, location_id, stocked_quantity, reserved_quantity, incoming_quantity, metadata)
+       ),
+       items AS (
+         SELECT it.id FROM inventory_item it
+          WHERE it.id IN (SELECT inventory_item_id FROM input) AND it.deleted_at IS NULL
+          ORDER BY it.id
+            FOR SHARE
        )
        INSERT INTO inventory_level (id, inventory_item_id, location_id, stocked_quantity, reserved_quantity,
          incoming_quantity, metadata)
-       SELECT id, inventory_item_id, location_id, stocked_quantity,
-              -- Reservations outlive a deleted level; a level made again starts with them (I2).
-              COALESCE(reserved_quantity, (
-                SELECT COALESCE(sum(r.quantity), 0)::int FROM reservation_item r
-                 WHERE r.inventory_item_id = input.inventory_item_id
-                   AND r.location_id = input.location_id AND r.deleted_at IS NULL)),
+       SELECT id, inventory_item_id, location_id, stocked_quantity, COALESCE(reserved_quantity, 0),
               incoming_quantity, metadata
          FROM input
-        WHERE NOT EXISTS (
-          SELECT 1 FROM input i WHERE NOT EXISTS (
-            SELECT 1 FROM inventory_item it WHERE it.id = i.inventory_item_id AND it.deleted_at IS NULL))
+        WHERE (SELECT count(*) FROM items) = (SELECT count(DISTINCT inventory_item_id) FROM input)
        RETURNING ${columnList(LEVEL_COLUMNS)}`,
       [
         ids,
@@ -816,8 +856,46 @@ export default class InventoryService implements IInventoryService {
       )
       throw notFound(missing.map((m) => `InventoryItem with id ${m.id} was not found`).join(", "))
     }
+    // Reservations outlive a deleted level: a level made again starts with them (I2).
+    const recount = ids.filter((_, i) => rows[i].reserved_quantity === undefined)
+    const recounted = await this.recountReserved(recount, manager)
     eventsOf(context).add(InventoryEvents.LEVEL_CREATED, { ids })
-    return inOrder(ids, inserted)
+    return inOrder(ids, inserted).map((level) =>
+      recounted.has(level.id) ? { ...level, reserved_quantity: recounted.get(level.id)! } : level
+    )
+  }
+
+  /**
+   * Sets reserved_quantity of the given (new or restored, so row-locked) levels to the sum of
+   * their live reservations. A statement of its own, after the levels were written, and with
+   * the reservations share-locked: a reservation being deleted right now is either counted
+   * here and released from the level by its delete (which then sees the level), or waited for
+   * and not counted.
+   */
+  private async recountReserved(levelIds: string[], manager: EntityManager): Promise<Map<string, number>> {
+    if (!levelIds.length) return new Map()
+    const rows = await queryRows<{ id: string; reserved_quantity: number }>(
+      manager,
+      `WITH lv AS (
+         SELECT id, inventory_item_id, location_id FROM inventory_level WHERE id = ANY($1::text[])
+       ),
+       live AS (
+         SELECT r.inventory_item_id, r.location_id, r.quantity
+           FROM reservation_item r
+           JOIN lv ON lv.inventory_item_id = r.inventory_item_id AND lv.location_id = r.location_id
+          WHERE r.deleted_at IS NULL
+            FOR SHARE OF r
+       ),
+       sums AS (
+         SELECT inventory_item_id, location_id, sum(quantity)::int AS quantity FROM live GROUP BY 1, 2
+       )
+       UPDATE inventory_level l SET reserved_quantity = COALESCE(s.quantity, 0)
+         FROM lv LEFT JOIN sums s ON s.inventory_item_id = lv.inventory_item_id AND s.location_id = lv.location_id
+        WHERE l.id = lv.id
+       RETURNING l.id, l.reserved_quantity`,
+      [levelIds]
+    )
+    return new Map(rows.map((row) => [row.id, row.reserved_quantity]))
   }
 
   /**
@@ -883,7 +961,8 @@ export default class InventoryService implements IInventoryService {
         list.map((u) => u.reserved_quantity ?? null),
         list.map((u) => u.metadata !== undefined),
         list.map((u) => jsonParam(u.metadata)),
-      ]
+      ],
+      "mit_update_levels"
     )
     if (rows.length !== list.length) {
       // The statement wrote nothing; name only the pairs that have no live level.
@@ -933,65 +1012,37 @@ export default class InventoryService implements IInventoryService {
     context: InventoryContext
   ): Promise<ReservationItemDTO[]> {
     if (!rows.length) return []
+    const manager = this.managerOf(context)
     const ids = newIds("resitem", rows.length)
-    const [outcome] = await queryRows<{ ok: boolean; levels: LockedLevel[] | null; inserted: Record<string, unknown>[] | null }>(
-      this.managerOf(context),
-      `WITH input AS (
-         SELECT * FROM unnest($1::varchar[], $2::text[], $3::text[], $4::int[], $5::text[], $6::varchar[],
-           $7::varchar[], $8::varchar[], $9::jsonb[])
-           AS u(id, inventory_item_id, location_id, quantity, line_item_id, description, created_by, external_id, metadata)
-       ),
-       demand AS (
-         SELECT inventory_item_id, location_id, sum(quantity)::int AS quantity FROM input GROUP BY 1, 2
-       ),
-       levels AS (
-         SELECT l.id, l.inventory_item_id, l.location_id, l.stocked_quantity, l.reserved_quantity, d.quantity AS wanted
-           FROM inventory_level l
-           JOIN demand d ON d.inventory_item_id = l.inventory_item_id AND d.location_id = l.location_id
-          WHERE l.deleted_at IS NULL
-          ORDER BY l.id
-          FOR UPDATE OF l
-       ),
-       verdict AS (
-         SELECT (SELECT count(*) FROM levels) = (SELECT count(*) FROM demand)
-            AND (NOT $10::boolean OR NOT EXISTS (
-                  SELECT 1 FROM levels WHERE stocked_quantity - reserved_quantity < wanted)) AS ok
-       ),
-       adjusted AS (
-         UPDATE inventory_level l
-            SET reserved_quantity = l.reserved_quantity + lv.wanted, updated_at = now()
-           FROM levels lv
-          WHERE l.id = lv.id AND (SELECT ok FROM verdict)
-         RETURNING l.id
-       ),
-       inserted AS (
-         INSERT INTO reservation_item (id, inventory_item_id, location_id, quantity, line_item_id,
-           description, created_by, external_id, metadata)
-         SELECT * FROM input WHERE (SELECT ok FROM verdict)
-         RETURNING ${columnList(RESERVATION_COLUMNS)}
-       )
-       SELECT (SELECT ok FROM verdict) AS ok,
-              CASE WHEN (SELECT ok FROM verdict) THEN NULL ELSE (SELECT json_agg(levels) FROM levels) END AS levels,
-              (SELECT json_agg(inserted) FROM inserted) AS inserted,
-              (SELECT count(*) FROM adjusted) AS adjusted`,
-      [
-        ids,
-        rows.map((r) => r.inventory_item_id),
-        rows.map((r) => r.location_id),
-        rows.map((r) => r.quantity),
-        rows.map((r) => r.line_item_id ?? null),
-        rows.map((r) => r.description ?? null),
-        rows.map((r) => r.created_by ?? null),
-        rows.map((r) => r.external_id ?? null),
-        rows.map((r) => jsonParam(r.metadata)),
-        this.strict,
-      ]
-    )
-    if (!outcome.ok) {
-      throw this.reservationRefusal(rows, outcome.levels ?? [])
+    const parameters = [
+      ids,
+      rows.map((r) => r.inventory_item_id),
+      rows.map((r) => r.location_id),
+      rows.map((r) => r.quantity),
+      rows.map((r) => r.line_item_id ?? null),
+      rows.map((r) => r.description ?? null),
+      rows.map((r) => r.created_by ?? null),
+      rows.map((r) => r.external_id ?? null),
+      rows.map((r) => jsonParam(r.metadata)),
+      this.strict,
+    ]
+    const inserted = await queryRows<ReservationItemDTO>(manager, RESERVE_SQL, parameters, "mit_reserve")
+    if (inserted.length === rows.length) {
+      eventsOf(context).add(InventoryEvents.RESERVATION_CREATED, { ids })
+      return inOrder(ids, inserted)
     }
-    eventsOf(context).add(InventoryEvents.RESERVATION_CREATED, { ids })
-    return inOrder(ids, (outcome.inserted ?? []).map(reservationFromJson))
+    // Refused: nothing was written. Read the levels to say why (a missing level or stock).
+    const levels = await queryRows<LockedLevel & { wanted: number }>(
+      manager,
+      `WITH demand AS (
+         SELECT inventory_item_id, location_id, sum(quantity)::int AS wanted
+           FROM unnest($1::text[], $2::text[], $3::int[]) AS u(inventory_item_id, location_id, quantity) GROUP BY 1, 2)
+       SELECT l.id, l.inventory_item_id, l.location_id, l.stocked_quantity, l.reserved_quantity, d.wanted
+         FROM inventory_level l JOIN demand d USING (inventory_item_id, location_id)
+        WHERE l.deleted_at IS NULL`,
+      [parameters[1], parameters[2], parameters[3]]
+    )
+    throw this.reservationRefusal(rows, levels)
   }
 
   /** The error for a refused reservation: missing levels first, then missing stock. */
@@ -1020,32 +1071,43 @@ export default class InventoryService implements IInventoryService {
 
   /**
    * Soft-deletes the live reservations matching `condition` and releases their quantities
-   * from their levels, in one statement. A reservation deleted by two calls at once is
-   * released once: the second sees it already deleted.
+   * from their live levels. A reservation deleted by two calls at once is released once: the
+   * second waits on its row lock and then finds it deleted. The release is a statement of its
+   * own, so it sees a level that was (re-)created, and counted the reservation, meanwhile.
    */
   private async release(condition: string, params: unknown[], context: InventoryContext): Promise<void> {
-    await queryRows(
-      this.managerOf(context),
+    const manager = this.managerOf(context)
+    const removed = await queryRows<{ inventory_item_id: string; location_id: string; quantity: number }>(
+      manager,
       `WITH doomed AS (
          SELECT id FROM reservation_item WHERE ${condition} AND deleted_at IS NULL
           ORDER BY id FOR UPDATE
-       ),
-       removed AS (
-         UPDATE reservation_item SET deleted_at = now()
-          WHERE id IN (SELECT id FROM doomed) AND deleted_at IS NULL
-         RETURNING inventory_item_id, location_id, quantity
-       ),
-       deltas AS (
-         SELECT l.id AS level_id, -sum(r.quantity)::int AS delta
-           FROM removed r
-           JOIN inventory_level l
-             ON l.inventory_item_id = r.inventory_item_id AND l.location_id = r.location_id
-            AND l.deleted_at IS NULL
-          GROUP BY l.id
+       )
+       UPDATE reservation_item SET deleted_at = now()
+        WHERE id IN (SELECT id FROM doomed) AND deleted_at IS NULL
+       RETURNING inventory_item_id, location_id, quantity`,
+      params
+    )
+    if (!removed.length) return
+    const totals = new Map<string, { item: string; location: string; quantity: number }>()
+    for (const r of removed) {
+      const key = levelKey(r.inventory_item_id, r.location_id)
+      const total = totals.get(key) ?? { item: r.inventory_item_id, location: r.location_id, quantity: 0 }
+      total.quantity += r.quantity
+      totals.set(key, total)
+    }
+    const list = [...totals.values()]
+    await queryRows(
+      manager,
+      `WITH deltas AS (
+         SELECT l.id AS level_id, -u.quantity AS delta
+           FROM unnest($1::text[], $2::text[], $3::int[]) AS u(item, location, quantity)
+           JOIN inventory_level l ON l.inventory_item_id = u.item AND l.location_id = u.location
+          WHERE l.deleted_at IS NULL
        ),
        ${APPLY_RESERVED_DELTAS}
-       SELECT (SELECT count(*) FROM removed) AS removed, (SELECT count(*) FROM adjusted) AS adjusted`,
-      params
+       SELECT count(*) AS adjusted FROM adjusted`,
+      [list.map((t) => t.item), list.map((t) => t.location), list.map((t) => t.quantity)]
     )
   }
 
@@ -1062,23 +1124,13 @@ export default class InventoryService implements IInventoryService {
       `SELECT EXISTS (SELECT 1 FROM inventory_item WHERE id = $1 AND deleted_at IS NULL) AS found,
               (SELECT COALESCE(sum(${expression}), 0) FROM inventory_level
                 WHERE inventory_item_id = $1 AND location_id = ANY($2::text[]) AND deleted_at IS NULL) AS quantity`,
-      [itemId, locations]
+      [itemId, locations],
+      `mit_sum_${SUM_NAMES[expression]}`
     )
     if (!row.found) {
       throw notFound(`InventoryItem with id ${itemId} was not found`)
     }
     return Number(row.quantity)
-  }
-}
-
-/** A reservation row that travelled through json_agg: timestamps come back as strings. */
-function reservationFromJson(row: Record<string, unknown>): ReservationItemDTO {
-  const date = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string))
-  return {
-    ...(row as unknown as ReservationItemDTO),
-    created_at: date(row.created_at)!,
-    updated_at: date(row.updated_at)!,
-    deleted_at: date(row.deleted_at),
   }
 }
 

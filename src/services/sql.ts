@@ -2,6 +2,7 @@ import type { EntityManager } from "typeorm"
 
 interface PgPool {
   query(sql: string, parameters: unknown[]): Promise<{ rows: unknown[] }>
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>
 }
 
 /** Columns in the order the official migrations create them; used in every RETURNING. */
@@ -32,14 +33,17 @@ export function columnList(columns: readonly string[], alias?: string): string {
 export async function queryRows<T = Record<string, unknown>>(
   manager: EntityManager,
   sql: string,
-  parameters: unknown[] = []
+  parameters: unknown[] = [],
+  /** Names a fixed SQL text: each pooled connection then parses and plans it once. */
+  name?: string
 ): Promise<T[]> {
   if (!manager.queryRunner) {
     // Autocommit (no transaction to join): straight to the pool of the DataSource's driver,
     // skipping the query runner TypeORM would create and release around one statement.
     const pool = (manager.connection.driver as { master?: PgPool }).master
     if (pool && typeof pool.query === "function") {
-      return (await pool.query(sql, parameters)).rows as T[]
+      const result = name ? await pool.query({ name, text: sql, values: parameters }) : await pool.query(sql, parameters)
+      return result.rows as T[]
     }
   }
   const result = await manager.query(sql, parameters)

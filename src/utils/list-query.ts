@@ -1,4 +1,5 @@
 import type { EntityManager, EntityTarget, ObjectLiteral, SelectQueryBuilder } from "typeorm"
+import { queryRows } from "../services/sql"
 import { invalidData } from "./errors"
 import { INT_MAX, INT_MIN } from "./validation"
 
@@ -221,13 +222,20 @@ function optionalCount(value: unknown, field: string): number | undefined {
   return n
 }
 
-/** Builds the page query for `selector` and `config` (already defaulted by the caller). */
-export function buildListQuery<E extends ObjectLiteral>(
+/**
+ * Runs a list: `[rows, count]` for `selector` and `config` (already defaulted by the caller).
+ *
+ * Without relations it is one statement returning plain rows: the filtered rows are
+ * materialised first, so the planner serves the filters from their indexes (trigram, sku,
+ * location) instead of walking the primary key in page order, and a window counts them while
+ * the page is cut. With relations, TypeORM joins and pages by root entity (two statements).
+ */
+export async function runListQuery<E extends ObjectLiteral>(
   manager: EntityManager,
   spec: ListSpec<E>,
   selector: Record<string, unknown>,
   config: ListConfig
-): SelectQueryBuilder<E> {
+): Promise<[Record<string, unknown>[], number]> {
   const { alias } = spec
   const qb = manager.getRepository(spec.entity).createQueryBuilder(alias)
   let counter = 0
@@ -248,49 +256,77 @@ export function buildListQuery<E extends ObjectLiteral>(
   }
 
   const select = stringList(config.select, "select")
-  if (select.length) {
-    for (const column of select) {
-      if (!spec.columns[column]) throw invalidData(`"config.select" names an unknown field "${column}" of ${spec.label}`)
-    }
-    qb.select([...new Set(["id", ...select])].map((c) => `${alias}.${c}`))
+  for (const column of select) {
+    if (!spec.columns[column]) throw invalidData(`"config.select" names an unknown field "${column}" of ${spec.label}`)
   }
-
-  for (const relation of stringList(config.relations, "relations")) {
-    const target = spec.relations[relation]
-    if (!target) throw invalidData(`"config.relations" names an unknown relation "${relation}" of ${spec.label}`)
-    qb.leftJoinAndSelect(`${alias}.${relation}`, relation)
+  const relations = stringList(config.relations, "relations")
+  for (const relation of relations) {
+    if (!spec.relations[relation]) throw invalidData(`"config.relations" names an unknown relation "${relation}" of ${spec.label}`)
   }
-
-  const order = config.order
-  if (order !== undefined && order !== null) {
-    if (typeof order !== "object" || Array.isArray(order)) {
-      throw invalidData(`"config.order" must be an object of field: "ASC" | "DESC" (got ${describe(order)})`)
-    }
-    for (const [column, direction] of Object.entries(order as Record<string, unknown>)) {
-      const dir = typeof direction === "string" ? direction.toUpperCase() : direction
-      if (!spec.columns[column]) throw invalidData(`"config.order" names an unknown field "${column}" of ${spec.label}`)
-      if (dir !== "ASC" && dir !== "DESC") throw invalidData(`"config.order.${column}" must be "ASC" or "DESC" (got ${describe(direction)})`)
-      qb.addOrderBy(`${alias}.${column}`, dir)
-    }
-  }
+  const order = parseOrder(spec, config.order)
   // A stable tie-breaker, so that skip/take pages never overlap or miss rows.
-  qb.addOrderBy(`${alias}.id`, "ASC")
-
+  if (!order.some(([column]) => column === "id")) order.push(["id", "ASC"])
   const skip = optionalCount(config.skip, "skip")
   const take = optionalCount(config.take, "take")
-  const paged = stringList(config.relations, "relations").length > 0
-  // With joined relations, TypeORM's skip/take page by root entity; without, plain OFFSET/LIMIT.
-  if (skip) {
-    if (paged) qb.skip(skip)
-    else qb.offset(skip)
-  }
-  if (take !== undefined) {
-    if (paged) qb.take(take)
-    else qb.limit(take)
-  }
-
   if (config.withDeleted === true || "deleted_at" in selector) {
     qb.withDeleted()
   }
-  return qb
+
+  if (relations.length) {
+    if (select.length) qb.select([...new Set(["id", ...select])].map((c) => `${alias}.${c}`))
+    for (const relation of relations) qb.leftJoinAndSelect(`${alias}.${relation}`, relation)
+    for (const [column, direction] of order) qb.addOrderBy(`${alias}.${column}`, direction)
+    if (skip) qb.skip(skip)
+    if (take !== undefined) qb.take(take)
+    const [rows, count] = await qb.getManyAndCount()
+    return [rows as unknown as Record<string, unknown>[], count]
+  }
+
+  const wanted = select.length ? [...new Set(["id", ...select])] : Object.keys(spec.columns)
+  const columns = [...new Set([...wanted, ...order.map(([column]) => column)])]
+  qb.select(`${alias}.${columns[0]}`, columns[0])
+  for (const column of columns.slice(1)) qb.addSelect(`${alias}.${column}`, column)
+  const [inner, parameters] = qb.getQueryAndParameters()
+  const paging: string[] = []
+  if (take !== undefined) {
+    parameters.push(take)
+    paging.push(`LIMIT $${parameters.length}`)
+  }
+  if (skip) {
+    parameters.push(skip)
+    paging.push(`OFFSET $${parameters.length}`)
+  }
+  const rows = await queryRows<Record<string, unknown>>(
+    manager,
+    `WITH matched AS MATERIALIZED (${inner})
+     SELECT *, count(*) OVER () AS "__total" FROM matched
+      ORDER BY ${order.map(([column, direction]) => `"${column}" ${direction}`).join(", ")}
+      ${paging.join(" ")}`,
+    parameters
+  )
+  let count = rows.length ? Number(rows[0].__total) : 0
+  if (!rows.length && skip) {
+    // Past the last page: the window had no row to report on.
+    const [{ total }] = await queryRows<{ total: string }>(manager, `SELECT count(*) AS total FROM (${inner}) AS matched`, parameters.slice(0, parameters.length - paging.length))
+    count = Number(total)
+  }
+  const extra = columns.filter((c) => !wanted.includes(c))
+  for (const row of rows) {
+    delete row.__total
+    for (const column of extra) delete row[column]
+  }
+  return [rows, count]
+}
+
+function parseOrder<E extends ObjectLiteral>(spec: ListSpec<E>, order: unknown): [string, "ASC" | "DESC"][] {
+  if (order === undefined || order === null) return []
+  if (typeof order !== "object" || Array.isArray(order)) {
+    throw invalidData(`"config.order" must be an object of field: "ASC" | "DESC" (got ${describe(order)})`)
+  }
+  return Object.entries(order as Record<string, unknown>).map(([column, direction]) => {
+    const dir = typeof direction === "string" ? direction.toUpperCase() : direction
+    if (!spec.columns[column]) throw invalidData(`"config.order" names an unknown field "${column}" of ${spec.label}`)
+    if (dir !== "ASC" && dir !== "DESC") throw invalidData(`"config.order.${column}" must be "ASC" or "DESC" (got ${describe(direction)})`)
+    return [column, dir]
+  })
 }
