@@ -63,12 +63,15 @@ async function rawImplementation(url) {
   // The same fast id maker as the module (a monotonic ULID factory), so ids cost both alike.
   const nextUlid = require("ulid").monotonicFactory()
   const id = (prefix) => `${prefix}_${nextUlid()}`
+  // Fixed statements are named, so each connection plans them once (as the module does).
+  const named = (name, text, values) => pool.query({ name, text, values })
   const col = (rows, key, fallback = null) => rows.map((r) => (r[key] === undefined ? fallback : r[key]))
   return {
     name: "raw",
     close: () => pool.end(),
     async createItems(rows) {
-      const { rows: out } = await pool.query(
+      const { rows: out } = await named(
+        "raw_insert_items",
         `INSERT INTO inventory_item (${ITEM_COLUMNS})
          SELECT * FROM unnest($1::varchar[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[],
            $8::int[], $9::int[], $10::int[], $11::boolean[], $12::varchar[], $13::varchar[], $14::varchar[], $15::jsonb[])
@@ -83,7 +86,8 @@ async function rawImplementation(url) {
       return out
     },
     async createLevels(rows) {
-      const { rows: out } = await pool.query(
+      const { rows: out } = await named(
+        "raw_insert_levels",
         `INSERT INTO inventory_level (id, inventory_item_id, location_id, stocked_quantity, reserved_quantity, incoming_quantity)
          SELECT * FROM unnest($1::varchar[], $2::text[], $3::text[], $4::int[], $5::int[], $6::int[]) RETURNING *`,
         [
@@ -94,7 +98,8 @@ async function rawImplementation(url) {
       return out
     },
     async updateLevels(rows) {
-      const { rows: out } = await pool.query(
+      const { rows: out } = await named(
+        "raw_update_levels",
         `UPDATE inventory_level l
             SET stocked_quantity = COALESCE(u.stocked, l.stocked_quantity),
                 incoming_quantity = COALESCE(u.incoming, l.incoming_quantity), updated_at = now()
@@ -106,13 +111,15 @@ async function rawImplementation(url) {
       return out
     },
     async checkout(itemId, locationId, lineItemId) {
-      const { rows } = await pool.query(
+      const { rows } = await named(
+        "raw_confirm",
         `SELECT COALESCE(sum(stocked_quantity - reserved_quantity), 0) >= 1 AS ok FROM inventory_level
           WHERE inventory_item_id = $1 AND location_id = $2 AND deleted_at IS NULL`,
         [itemId, locationId]
       )
       if (!rows[0].ok) throw new Error("no stock")
-      await pool.query(
+      await named(
+        "raw_reserve",
         `WITH level AS (
            UPDATE inventory_level SET reserved_quantity = reserved_quantity + 1, updated_at = now()
             WHERE inventory_item_id = $2 AND location_id = $3 AND deleted_at IS NULL RETURNING id)
@@ -142,7 +149,8 @@ async function rawImplementation(url) {
         [skus, skus.length]
       ),
     async available(itemId, locationIds) {
-      const { rows } = await pool.query(
+      const { rows } = await named(
+        "raw_available",
         `SELECT EXISTS (SELECT 1 FROM inventory_item WHERE id = $1 AND deleted_at IS NULL) AS found,
                 (SELECT COALESCE(sum(stocked_quantity - reserved_quantity), 0) FROM inventory_level
                   WHERE inventory_item_id = $1 AND location_id = ANY($2) AND deleted_at IS NULL) AS quantity`,

@@ -31,13 +31,18 @@ describe("races between level (re)creation and reservation changes", () => {
     }
   }
 
-  /** Waits until `n` sessions of the test database wait on a lock. */
-  async function blocked(n: number) {
+  /** Waits until `n` sessions of the test database wait on a lock, or `call` has settled. */
+  async function blocked(n: number, call?: Promise<unknown>) {
+    let settled = false
+    void call?.then(
+      () => (settled = true),
+      () => (settled = true)
+    )
     for (let i = 0; i < 500; i++) {
       const [row] = await db.query(
         `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`
       )
-      if (row.waiting >= n) return
+      if (row.waiting >= n || settled) return
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
     throw new Error(`fewer than ${n} sessions ever waited`)
@@ -48,12 +53,16 @@ describe("races between level (re)creation and reservation changes", () => {
     const item = await service.createInventoryItem({ sku: "RACE-A" })
     const release = await holdLock(`SELECT 1 FROM inventory_item WHERE id = $1 FOR NO KEY UPDATE`, [item.id])
     const deleting = service.deleteInventoryItem(item.id)
-    await blocked(1)
+    await blocked(1).catch(async (error) => {
+      await release()
+      throw error
+    })
     const creating = service
       .createInventoryLevel({ inventory_item_id: item.id, location_id: "loc", stocked_quantity: 5 })
       .then(() => "created", (e) => e.type)
-    await blocked(2)
-    await release()
+    // The create may wait (on the item) or pass (its key-share lock does not conflict with the
+    // holder); either way the delete, still queued, must then see and delete its level.
+    await blocked(2, creating).finally(release)
     await deleting
     expect(["created", "not_found"]).toContain(await creating)
     const live = await db.query(`SELECT id FROM inventory_level WHERE deleted_at IS NULL`)
@@ -68,10 +77,12 @@ describe("races between level (re)creation and reservation changes", () => {
     await service.deleteInventoryLevel(item.id, "loc")
     const release = await holdLock(`SELECT 1 FROM reservation_item WHERE id = $1 FOR UPDATE`, [reservation.id])
     const deleting = service.deleteReservationItem(reservation.id)
-    await blocked(1)
+    await blocked(1).catch(async (error) => {
+      await release()
+      throw error
+    })
     const creating = service.createInventoryLevel({ inventory_item_id: item.id, location_id: "loc", stocked_quantity: 5 })
-    await blocked(2)
-    await release()
+    await blocked(2).finally(release)
     await Promise.all([deleting, creating])
     expect(await service.retrieveReservedQuantity(item.id, ["loc"])).toBe(0)
   })
@@ -84,10 +95,12 @@ describe("races between level (re)creation and reservation changes", () => {
     await service.deleteInventoryItem(item.id)
     const release = await holdLock(`SELECT 1 FROM reservation_item WHERE id = $1 FOR UPDATE`, [reservation.id])
     const deleting = service.deleteReservationItem(reservation.id)
-    await blocked(1)
+    await blocked(1).catch(async (error) => {
+      await release()
+      throw error
+    })
     const restoring = service.restoreInventoryItem(item.id)
-    await blocked(2)
-    await release()
+    await blocked(2).finally(release)
     await Promise.all([deleting, restoring])
     expect(await service.retrieveReservedQuantity(item.id, ["loc"])).toBe(0)
   })
@@ -101,10 +114,12 @@ describe("races between level (re)creation and reservation changes", () => {
     await service.deleteInventoryLevel(item.id, "a")
     const release = await holdLock(`SELECT 1 FROM reservation_item WHERE id = $1 FOR UPDATE`, [reservation.id])
     const moving = service.updateReservationItem(reservation.id, { location_id: "b" })
-    await blocked(1)
+    await blocked(1).catch(async (error) => {
+      await release()
+      throw error
+    })
     const creating = service.createInventoryLevel({ inventory_item_id: item.id, location_id: "a", stocked_quantity: 5 })
-    await blocked(2)
-    await release()
+    await blocked(2).finally(release)
     await Promise.all([moving, creating])
     expect(await service.retrieveReservedQuantity(item.id, ["a"])).toBe(0)
     expect(await service.retrieveReservedQuantity(item.id, ["b"])).toBe(2)

@@ -818,7 +818,7 @@ export default class InventoryService implements IInventoryService {
     // Inserts nothing unless every item exists. The items are share-locked, so an item delete
     // running at the same time either waits for these levels (and deletes them) or wins first
     // (and these are refused).
-    const inserted = await queryRows<InventoryLevelDTO>(
+    const inserted = await queryRows<InventoryLevelDTO & { has_reservations: boolean }>(
       manager,
       `WITH input AS (
          SELECT * FROM unnest($1::varchar[], $2::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::jsonb[])
@@ -828,7 +828,7 @@ export default class InventoryService implements IInventoryService {
          SELECT it.id FROM inventory_item it
           WHERE it.id IN (SELECT inventory_item_id FROM input) AND it.deleted_at IS NULL
           ORDER BY it.id
-            FOR SHARE
+            FOR KEY SHARE
        )
        INSERT INTO inventory_level (id, inventory_item_id, location_id, stocked_quantity, reserved_quantity,
          incoming_quantity, metadata)
@@ -836,7 +836,11 @@ export default class InventoryService implements IInventoryService {
               incoming_quantity, metadata
          FROM input
         WHERE (SELECT count(*) FROM items) = (SELECT count(DISTINCT inventory_item_id) FROM input)
-       RETURNING ${columnList(LEVEL_COLUMNS)}`,
+       RETURNING ${columnList(LEVEL_COLUMNS)},
+         -- Live reservations at this item and location, as this statement sees them.
+         EXISTS (SELECT 1 FROM reservation_item r
+                  WHERE r.inventory_item_id = inventory_level.inventory_item_id
+                    AND r.location_id = inventory_level.location_id AND r.deleted_at IS NULL) AS has_reservations`,
       [
         ids,
         rows.map((r) => r.inventory_item_id),
@@ -856,11 +860,14 @@ export default class InventoryService implements IInventoryService {
       )
       throw notFound(missing.map((m) => `InventoryItem with id ${m.id} was not found`).join(", "))
     }
-    // Reservations outlive a deleted level: a level made again starts with them (I2).
-    const recount = ids.filter((_, i) => rows[i].reserved_quantity === undefined)
+    // Reservations outlive a deleted level: a level made again starts with them (I2). Only
+    // levels that saw live reservations need the count; a reservation made later can only be
+    // made on the new level itself.
+    const explicit = new Set(ids.filter((_, i) => rows[i].reserved_quantity !== undefined))
+    const recount = inserted.filter((l) => l.has_reservations && !explicit.has(l.id)).map((l) => l.id)
     const recounted = await this.recountReserved(recount, manager)
     eventsOf(context).add(InventoryEvents.LEVEL_CREATED, { ids })
-    return inOrder(ids, inserted).map((level) =>
+    return inOrder(ids, inserted).map(({ has_reservations: _has, ...level }) =>
       recounted.has(level.id) ? { ...level, reserved_quantity: recounted.get(level.id)! } : level
     )
   }

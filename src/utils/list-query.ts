@@ -225,10 +225,9 @@ function optionalCount(value: unknown, field: string): number | undefined {
 /**
  * Runs a list: `[rows, count]` for `selector` and `config` (already defaulted by the caller).
  *
- * Without relations it is one statement returning plain rows: the filtered rows are
- * materialised first, so the planner serves the filters from their indexes (trigram, sku,
- * location) instead of walking the primary key in page order, and a window counts them while
- * the page is cut. With relations, TypeORM joins and pages by root entity (two statements).
+ * Without relations it is one statement returning plain rows, a window counting them while
+ * the page is cut. With a text search the filtered rows are materialised first, so the planner
+ * serves `q` from its trigram index instead of walking the primary key in page order. With relations, TypeORM joins and pages by root entity (two statements).
  */
 export async function runListQuery<E extends ObjectLiteral>(
   manager: EntityManager,
@@ -298,7 +297,7 @@ export async function runListQuery<E extends ObjectLiteral>(
   }
   const rows = await queryRows<Record<string, unknown>>(
     manager,
-    `WITH matched AS MATERIALIZED (${inner})
+    `WITH matched AS ${"q" in selector ? "MATERIALIZED" : ""} (${inner})
      SELECT *, count(*) OVER () AS "__total" FROM matched
       ORDER BY ${order.map(([column, direction]) => `"${column}" ${direction}`).join(", ")}
       ${paging.join(" ")}`,
