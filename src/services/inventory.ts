@@ -184,6 +184,28 @@ const RESERVE_SQL = `
   SELECT * FROM input WHERE (SELECT ok FROM verdict)
   RETURNING ${columnList(RESERVATION_COLUMNS)}`
 
+/**
+ * RESERVE_SQL for a single reservation: the level's increment is guarded in its own WHERE
+ * (re-checked on the latest row version when another transaction changed it meanwhile), and
+ * the reservation is inserted only if the level was incremented.
+ */
+const RESERVE_ONE_SQL = `
+  WITH adjusted AS (
+    UPDATE inventory_level
+       SET reserved_quantity = reserved_quantity + $4::int, updated_at = now()
+     WHERE inventory_item_id = $2::text AND location_id = $3::text AND deleted_at IS NULL
+       AND (NOT $10::boolean OR stocked_quantity - reserved_quantity >= $4::int)
+    RETURNING id
+  )
+  INSERT INTO reservation_item (id, inventory_item_id, location_id, quantity, line_item_id,
+    description, created_by, external_id, metadata)
+  SELECT $1::varchar, $2::text, $3::text, $4::int, $5::text, $6::varchar, $7::varchar, $8::varchar, $9::jsonb
+    FROM adjusted
+  RETURNING ${columnList(RESERVATION_COLUMNS)}`
+
+/** The first element of an array parameter; anything else as it is. */
+const first = (value: unknown) => (Array.isArray(value) ? value[0] : value)
+
 /** Lists (and retrieves) are one statement unless `config.relations` joins more tables. */
 const withoutRelations = (configIndex: number) => (args: unknown[]) => {
   const relations = (args[configIndex] as FindConfig<unknown> | undefined)?.relations
@@ -1033,7 +1055,11 @@ export default class InventoryService implements IInventoryService {
       rows.map((r) => jsonParam(r.metadata)),
       this.strict,
     ]
-    const inserted = await queryRows<ReservationItemDTO>(manager, RESERVE_SQL, parameters, "mit_reserve")
+    // One reservation (a checkout's usual case) needs no grouping: a guarded increment.
+    const inserted =
+      rows.length === 1
+        ? await queryRows<ReservationItemDTO>(manager, RESERVE_ONE_SQL, parameters.map(first), "mit_reserve_one")
+        : await queryRows<ReservationItemDTO>(manager, RESERVE_SQL, parameters, "mit_reserve")
     if (inserted.length === rows.length) {
       eventsOf(context).add(InventoryEvents.RESERVATION_CREATED, { ids })
       return inOrder(ids, inserted)

@@ -1,4 +1,4 @@
-import { z, ZodError, ZodIssue, ZodTypeAny } from "zod"
+import { z } from "zod"
 import { invalidData } from "./errors"
 
 /**
@@ -9,36 +9,34 @@ import { invalidData } from "./errors"
 export const INT_MIN = -2147483648
 export const INT_MAX = 2147483647
 
-const integer = (what: string) =>
-  z
-    .number({
-      invalid_type_error: `must be ${what}`,
-      required_error: "is required",
-    })
-    .finite(`must be ${what}`)
-    .int(`must be ${what}`)
-    .min(INT_MIN, "is below the range of a PostgreSQL integer")
-    .max(INT_MAX, "is above the range of a PostgreSQL integer")
-
-export const anyInt = integer("an integer")
-export const nonNegativeInt = integer("a non-negative integer").min(0, "must not be negative")
-export const positiveInt = integer("a positive integer").min(1, "must be a positive integer")
-
-export const id = z
-  .string({ invalid_type_error: "must be a string", required_error: "is required" })
-  .min(1, "must not be empty")
-  .max(512, "is longer than 512 characters")
-
-/** One id or a list of ids, as Medusa passes to deletes and to `locationIds`. */
-export const idOrIds = z.union([id, z.array(id, { invalid_type_error: "must be a string or an array of strings" })], {
-  errorMap: () => ({ message: "must be a non-empty string or an array of non-empty strings" }),
+/** A message for a value of the wrong type, and "is required" when it is missing. */
+const typeError = (message: string) => ({
+  error: (issue: { input?: unknown }) => (issue.input === undefined ? "is required" : message),
 })
 
-const text = z.string({ invalid_type_error: "must be a string" }).nullish()
-const metadata = z
-  .record(z.unknown(), { invalid_type_error: "must be an object" })
-  .nullish()
-  .refine((value) => value == null || !Array.isArray(value), "must be an object")
+const integer = (what: string) =>
+  z
+    .number(typeError(`must be ${what}`))
+    .int({ error: `must be ${what}` })
+    .min(INT_MIN, { error: "is below the range of a PostgreSQL integer" })
+    .max(INT_MAX, { error: "is above the range of a PostgreSQL integer" })
+
+export const anyInt = integer("an integer")
+export const nonNegativeInt = integer("a non-negative integer").min(0, { error: "must not be negative" })
+export const positiveInt = integer("a positive integer").min(1, { error: "must be a positive integer" })
+
+export const id = z
+  .string(typeError("must be a string"))
+  .min(1, { error: "must not be empty" })
+  .max(512, { error: "is longer than 512 characters" })
+
+/** One id or a list of ids, as Medusa passes to deletes and to `locationIds`. */
+export const idOrIds = z.union([id, z.array(id)], {
+  error: "must be a non-empty string or an array of non-empty strings",
+})
+
+const text = z.string(typeError("must be a string")).nullish()
+const metadata = z.record(z.string(), z.unknown(), typeError("must be an object")).nullish()
 
 const inventoryItemFields = {
   sku: text,
@@ -54,7 +52,7 @@ const inventoryItemFields = {
   description: text,
   thumbnail: text,
   metadata,
-  requires_shipping: z.boolean({ invalid_type_error: "must be a boolean" }).optional(),
+  requires_shipping: z.boolean(typeError("must be a boolean")).optional(),
 }
 
 export const createInventoryItemSchema = z.object(inventoryItemFields).strict()
@@ -108,6 +106,7 @@ export const updateReservationItemSchema = z
 
 function describe(value: unknown): string {
   if (value === undefined) return "undefined"
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value)
   try {
     const json = JSON.stringify(value)
     return json === undefined ? String(value) : json.length > 60 ? `${json.slice(0, 57)}...` : json
@@ -116,17 +115,17 @@ function describe(value: unknown): string {
   }
 }
 
-function valueAt(root: unknown, path: (string | number)[]): unknown {
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
   let current: unknown = root
   for (const key of path) {
     if (current === null || typeof current !== "object") return undefined
-    current = (current as Record<string | number, unknown>)[key]
+    current = (current as Record<PropertyKey, unknown>)[key]
   }
   return current
 }
 
-function issueMessage(field: string, issue: ZodIssue, root: unknown): string {
-  const path = [field, ...issue.path].filter((p) => p !== "").join(".")
+function issueMessage(field: string, issue: z.core.$ZodIssue, root: unknown): string {
+  const path = [field, ...issue.path.map(String)].filter((p) => p !== "").join(".")
   if (issue.code === "unrecognized_keys") {
     return `"${path}" has unknown field(s): ${issue.keys.map((k) => `"${k}"`).join(", ")}`
   }
@@ -136,12 +135,12 @@ function issueMessage(field: string, issue: ZodIssue, root: unknown): string {
 }
 
 /** Parses `value` or throws INVALID_DATA naming `field` (and the nested path) and the problem. */
-export function validate<T extends ZodTypeAny>(schema: T, value: unknown, field: string): z.output<T> {
+export function validate<T extends z.ZodType>(schema: T, value: unknown, field: string): z.output<T> {
   const result = schema.safeParse(value)
   if (result.success) {
     return result.data
   }
-  const issues = (result.error as ZodError).issues
+  const issues = result.error.issues
   throw invalidData(issues.slice(0, 3).map((issue) => issueMessage(field, issue, value)).join("; "))
 }
 
