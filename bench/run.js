@@ -412,6 +412,11 @@ function printRow(entry) {
   log(`  => ${entry.id}: ours ${cell(entry.contenders.ours, entry.kind)} | official ${cell(entry.contenders.official, entry.kind)} | raw ${cell(entry.contenders.raw, entry.kind)}`)
 }
 
+function speedup(x) {
+  if (!x) return "—"
+  return x >= 1 ? `${fmt(x, 1)}× faster` : `${fmt(1 / x, 1)}× slower`
+}
+
 function markdownTable(report) {
   const lines = [
     `| workload | ours | official 1.11.7 | raw SQL | ours × raw | official × raw | ours vs official |`,
@@ -420,7 +425,7 @@ function markdownTable(report) {
   for (const e of report.results) {
     const c = e.contenders
     lines.push(
-      `| ${e.id}: ${e.label} | ${cell(c.ours, e.kind)} | ${cell(c.official, e.kind)} | ${cell(c.raw, e.kind)} | ${fmt(c.ours && c.ours.xRaw, 2)} | ${fmt(c.official && c.official.xRaw, 2)} | ${e.speedupOverOfficial ? `${fmt(e.speedupOverOfficial, 1)}× faster` : "—"} |`
+      `| ${e.id}: ${e.label} | ${cell(c.ours, e.kind)} | ${cell(c.official, e.kind)} | ${cell(c.raw, e.kind)} | ${fmt(c.ours && c.ours.xRaw, 2)} | ${fmt(c.official && c.official.xRaw, 2)} | ${speedup(e.speedupOverOfficial)} |`
     )
   }
   return lines.join("\n")
