@@ -82,6 +82,11 @@ export function buildProgram(): Command {
     command
       .addOption(new Option("--database-url <url>", "PostgreSQL URL").env("DATABASE_URL"))
       .option("--json", "print JSON instead of text")
+  // simulate and demo: common options plus the size of the run.
+  const checkoutRun = (command: Command) =>
+    common(command)
+      .option("-n, --checkouts <n>", "number of concurrent checkouts", positiveNumber, 50)
+      .option("--stock <n>", "units in stock before the checkouts", positiveNumber, 10)
 
   common(program.command("migrate").description("apply the module's migrations")).action(async (options: CommonOptions) => {
     await runMigrations({ options: { database: { url: databaseUrl(options) } }, logger: silentLogger(options.json) })
@@ -128,12 +133,10 @@ export function buildProgram(): Command {
     }
   })
 
-  common(
+  checkoutRun(
     program
       .command("simulate")
       .description("run concurrent checkouts against one item and show stock before and after")
-      .option("-n, --checkouts <n>", "number of concurrent checkouts", positiveNumber, 50)
-      .option("--stock <n>", "units in stock before the checkouts", positiveNumber, 10)
       .option("--strict", "turn on strictReservations (the oversell guard)")
   ).action(async (options: CommonOptions & { checkouts: number; stock: number; strict?: boolean }) => {
     const result = await withDataSource(options, async (dataSource) => {
@@ -144,12 +147,10 @@ export function buildProgram(): Command {
     if (result.failed > 0) process.exitCode = 1
   })
 
-  common(
+  checkoutRun(
     program
       .command("demo")
       .description("make a demo database, then simulate checkouts without and with the oversell guard")
-      .option("-n, --checkouts <n>", "number of concurrent checkouts", positiveNumber, 50)
-      .option("--stock <n>", "units in stock before the checkouts", positiveNumber, 10)
   ).action(async (options: CommonOptions & { checkouts: number; stock: number }) => {
     const server = new URL(options.databaseUrl ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres")
     const demo = new URL(server.toString())

@@ -1,32 +1,11 @@
+import { BeforeInsert, Column, Entity, Index, OneToMany } from "typeorm"
 import { newId } from "../utils/ids"
-import {
-  BeforeInsert,
-  Column,
-  CreateDateColumn,
-  DeleteDateColumn,
-  Entity,
-  Index,
-  OneToMany,
-  PrimaryColumn,
-  UpdateDateColumn,
-} from "typeorm"
+import { SoftDeletableEntity } from "./base"
 import type { InventoryLevel } from "./inventory-level"
 
 /** A stock-kept unit. Table and columns are those of `@medusajs/inventory`. */
 @Entity("inventory_item")
-export class InventoryItem {
-  @PrimaryColumn({ type: "character varying" })
-  id!: string
-
-  @CreateDateColumn({ type: "timestamptz" })
-  created_at!: Date
-
-  @UpdateDateColumn({ type: "timestamptz" })
-  updated_at!: Date
-
-  @DeleteDateColumn({ type: "timestamptz" })
-  deleted_at!: Date | null
-
+export class InventoryItem extends SoftDeletableEntity {
   @Index("IDX_inventory_item_sku", { unique: true, where: "deleted_at IS NULL" })
   @Column({ type: "text", nullable: true })
   sku!: string | null

@@ -1,16 +1,6 @@
+import { BeforeInsert, Column, Entity, Index, JoinColumn, ManyToOne } from "typeorm"
 import { newId } from "../utils/ids"
-import {
-  BeforeInsert,
-  Column,
-  CreateDateColumn,
-  DeleteDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryColumn,
-  UpdateDateColumn,
-} from "typeorm"
+import { SoftDeletableEntity } from "./base"
 import type { InventoryItem } from "./inventory-item"
 
 /** The stock of one item at one stock location. */
@@ -19,19 +9,7 @@ import type { InventoryItem } from "./inventory-item"
   unique: true,
   where: "deleted_at IS NULL",
 })
-export class InventoryLevel {
-  @PrimaryColumn({ type: "character varying" })
-  id!: string
-
-  @CreateDateColumn({ type: "timestamptz" })
-  created_at!: Date
-
-  @UpdateDateColumn({ type: "timestamptz" })
-  updated_at!: Date
-
-  @DeleteDateColumn({ type: "timestamptz" })
-  deleted_at!: Date | null
-
+export class InventoryLevel extends SoftDeletableEntity {
   @Index("IDX_inventory_level_inventory_item_id")
   @Column({ type: "text" })
   inventory_item_id!: string

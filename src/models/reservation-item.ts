@@ -1,33 +1,11 @@
+import { BeforeInsert, Column, Entity, Index, JoinColumn, ManyToOne } from "typeorm"
 import { newId } from "../utils/ids"
-import {
-  BeforeInsert,
-  Column,
-  CreateDateColumn,
-  DeleteDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryColumn,
-  UpdateDateColumn,
-} from "typeorm"
+import { SoftDeletableEntity } from "./base"
 import type { InventoryItem } from "./inventory-item"
 
 /** Quantity of an item held at a location, usually for an order's line item. */
 @Entity("reservation_item")
-export class ReservationItem {
-  @PrimaryColumn({ type: "character varying" })
-  id!: string
-
-  @CreateDateColumn({ type: "timestamptz" })
-  created_at!: Date
-
-  @UpdateDateColumn({ type: "timestamptz" })
-  updated_at!: Date
-
-  @DeleteDateColumn({ type: "timestamptz" })
-  deleted_at!: Date | null
-
+export class ReservationItem extends SoftDeletableEntity {
   @Index("IDX_reservation_item_line_item_id", { where: "deleted_at IS NULL" })
   @Column({ type: "text", nullable: true })
   line_item_id!: string | null
