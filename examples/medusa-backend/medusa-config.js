@@ -1,0 +1,27 @@
+// The smallest Medusa 1.20 configuration that uses medusa-inventory-typeorm. It is the same
+// file the end-to-end tests boot: shared resources (Medusa 1.20's default), so the module uses
+// Medusa's own database connection and Medusa runs its migrations.
+const DATABASE_URL = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/medusa_inventory_example"
+
+module.exports = {
+  projectConfig: {
+    database_url: DATABASE_URL,
+    database_type: "postgres",
+    jwt_secret: process.env.JWT_SECRET || "example-jwt-secret",
+    cookie_secret: process.env.COOKIE_SECRET || "example-cookie-secret",
+    store_cors: process.env.STORE_CORS || "*",
+    admin_cors: process.env.ADMIN_CORS || "*",
+    // Bursts of checkouts hold one connection each; size the pool for them.
+    database_extra: { max: Number(process.env.DATABASE_POOL_MAX || 20) },
+  },
+  plugins: ["medusa-fulfillment-manual", "medusa-payment-manual"],
+  modules: {
+    eventBus: { resolve: "@medusajs/event-bus-local" },
+    cacheService: { resolve: "@medusajs/cache-inmemory" },
+    inventoryService: {
+      resolve: process.env.INVENTORY_MODULE || "medusa-inventory-typeorm",
+      ...(process.env.STRICT_RESERVATIONS === "true" ? { options: { strictReservations: true } } : {}),
+    },
+    stockLocationService: { resolve: "@medusajs/stock-location" },
+  },
+}

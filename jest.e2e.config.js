@@ -1,0 +1,11 @@
+/** End-to-end tests against a real Medusa 1.20 backend (examples/medusa-backend). */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/integration-tests/medusa"],
+  testMatch: ["**/*.e2e.spec.ts"],
+  transform: {
+    "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
+  },
+  testTimeout: 180000,
+}
