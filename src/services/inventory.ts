@@ -840,7 +840,7 @@ export default class InventoryService implements IInventoryService {
     // Inserts nothing unless every item exists. The items are share-locked, so an item delete
     // running at the same time either waits for these levels (and deletes them) or wins first
     // (and these are refused).
-    const inserted = await queryRows<InventoryLevelDTO & { has_reservations: boolean }>(
+    const inserted = await queryRows<InventoryLevelDTO>(
       manager,
       `WITH input AS (
          SELECT * FROM unnest($1::varchar[], $2::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::jsonb[])
@@ -858,11 +858,7 @@ export default class InventoryService implements IInventoryService {
               incoming_quantity, metadata
          FROM input
         WHERE (SELECT count(*) FROM items) = (SELECT count(DISTINCT inventory_item_id) FROM input)
-       RETURNING ${columnList(LEVEL_COLUMNS)},
-         -- Live reservations at this item and location, as this statement sees them.
-         EXISTS (SELECT 1 FROM reservation_item r
-                  WHERE r.inventory_item_id = inventory_level.inventory_item_id
-                    AND r.location_id = inventory_level.location_id AND r.deleted_at IS NULL) AS has_reservations`,
+       RETURNING ${columnList(LEVEL_COLUMNS)}`,
       [
         ids,
         rows.map((r) => r.inventory_item_id),
@@ -882,21 +878,20 @@ export default class InventoryService implements IInventoryService {
       )
       throw notFound(missing.map((m) => `InventoryItem with id ${m.id} was not found`).join(", "))
     }
-    // Reservations outlive a deleted level: a level made again starts with them (I2). Only
-    // levels that saw live reservations need the count; a reservation made later can only be
-    // made on the new level itself.
-    const explicit = new Set(ids.filter((_, i) => rows[i].reserved_quantity !== undefined))
-    const recount = inserted.filter((l) => l.has_reservations && !explicit.has(l.id)).map((l) => l.id)
+    // Reservations outlive a deleted level: a level made again starts with them (I2). The
+    // count needs a snapshot taken after the insert: a reservation made on the level this one
+    // replaces may have committed while the insert waited for that level's delete.
+    const recount = ids.filter((_, i) => rows[i].reserved_quantity === undefined)
     const recounted = await this.recountReserved(recount, manager)
     eventsOf(context).add(InventoryEvents.LEVEL_CREATED, { ids })
-    return inOrder(ids, inserted).map(({ has_reservations: _has, ...level }) =>
+    return inOrder(ids, inserted).map((level) =>
       recounted.has(level.id) ? { ...level, reserved_quantity: recounted.get(level.id)! } : level
     )
   }
 
   /**
    * Sets reserved_quantity of the given (new or restored, so row-locked) levels to the sum of
-   * their live reservations. A statement of its own, after the levels were written, and with
+   * their live reservations, writing only the levels where it differs; returns those. A statement of its own, after the levels were written, and with
    * the reservations share-locked: a reservation being deleted right now is either counted
    * here and released from the level by its delete (which then sees the level), or waited for
    * and not counted.
@@ -920,7 +915,7 @@ export default class InventoryService implements IInventoryService {
        )
        UPDATE inventory_level l SET reserved_quantity = COALESCE(s.quantity, 0)
          FROM lv LEFT JOIN sums s ON s.inventory_item_id = lv.inventory_item_id AND s.location_id = lv.location_id
-        WHERE l.id = lv.id
+        WHERE l.id = lv.id AND l.reserved_quantity IS DISTINCT FROM COALESCE(s.quantity, 0)
        RETURNING l.id, l.reserved_quantity`,
       [levelIds]
     )
