@@ -154,3 +154,79 @@ export class Api {
     return result.body
   }
 }
+
+export interface StoreFixture {
+  regionId: string
+  shippingOptionId: string
+  salesChannelId: string
+  locationId: string
+  productId: string
+  variantId: string
+  itemId: string
+}
+
+/**
+ * What a store needs to sell one product from stock: a region with the manual providers, a
+ * shipping option, a stock location linked to the default sales channel, and a published
+ * product whose variant manages inventory, stocked at that location.
+ */
+export async function setupStore(admin: Api, sku: string, stock: number): Promise<StoreFixture> {
+  const { region } = await admin.ok("POST", "/admin/regions", {
+    name: `Region ${sku}`,
+    currency_code: "usd",
+    tax_rate: 0,
+    payment_providers: ["manual"],
+    fulfillment_providers: ["manual"],
+    countries: ["us"],
+  })
+  const { shipping_option } = await admin.ok("POST", "/admin/shipping-options", {
+    name: `Shipping ${sku}`,
+    region_id: region.id,
+    provider_id: "manual",
+    data: {},
+    price_type: "flat_rate",
+    amount: 0,
+  })
+  const { store } = await admin.ok("GET", "/admin/store")
+  const salesChannelId = store.default_sales_channel_id
+  const { stock_location } = await admin.ok("POST", "/admin/stock-locations", { name: `Warehouse ${sku}` })
+  await admin.ok("POST", `/admin/sales-channels/${salesChannelId}/stock-locations`, { location_id: stock_location.id })
+  const { product } = await admin.ok("POST", "/admin/products", {
+    title: `Product ${sku}`,
+    status: "published",
+    sales_channels: [{ id: salesChannelId }],
+    options: [{ title: "Size" }],
+    variants: [
+      { title: "One", sku, manage_inventory: true, prices: [{ currency_code: "usd", amount: 800 }], options: [{ value: "One" }] },
+    ],
+  })
+  const { inventory_items } = await admin.ok("GET", `/admin/inventory-items?sku=${sku}`)
+  const itemId = inventory_items[0].id
+  await admin.ok("POST", `/admin/inventory-items/${itemId}/location-levels`, {
+    location_id: stock_location.id,
+    stocked_quantity: stock,
+  })
+  return {
+    regionId: region.id,
+    shippingOptionId: shipping_option.id,
+    salesChannelId,
+    locationId: stock_location.id,
+    productId: product.id,
+    variantId: product.variants[0].id,
+    itemId,
+  }
+}
+
+/** A cart with `quantity` of the fixture's variant, ready to complete (address, shipping, payment). */
+export async function readyCart(store: Api, fixture: StoreFixture, quantity: number): Promise<string> {
+  const { cart } = await store.ok("POST", "/store/carts", { region_id: fixture.regionId, sales_channel_id: fixture.salesChannelId })
+  await store.ok("POST", `/store/carts/${cart.id}/line-items`, { variant_id: fixture.variantId, quantity })
+  await store.ok("POST", `/store/carts/${cart.id}`, {
+    email: "buyer@e2e.test",
+    shipping_address: { first_name: "E", last_name: "Two", address_1: "1 Main St", city: "Town", country_code: "us", postal_code: "10001" },
+  })
+  await store.ok("POST", `/store/carts/${cart.id}/shipping-methods`, { option_id: fixture.shippingOptionId })
+  await store.ok("POST", `/store/carts/${cart.id}/payment-sessions`)
+  await store.ok("POST", `/store/carts/${cart.id}/payment-session`, { provider_id: "manual" })
+  return cart.id
+}
