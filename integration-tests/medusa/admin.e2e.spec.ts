@@ -135,6 +135,22 @@ describe("in a Medusa 1.20 backend: migrations, boot and the admin inventory API
     await api.ok("DELETE", `/admin/inventory-items/${item.id}`)
     expect((await api.request("GET", `/admin/inventory-items/${item.id}`)).status).toBe(404)
 
+    // An item created through POST /admin/inventory-items, for a variant that had none.
+    const { product: plain } = await api.ok("POST", "/admin/products", {
+      title: "E2E Poster",
+      options: [{ title: "Size" }],
+      variants: [
+        { title: "A2", sku: "E2E-POSTER", manage_inventory: false, prices: [{ currency_code: "usd", amount: 300 }], options: [{ value: "A2" }] },
+      ],
+    })
+    const made = await api.ok("POST", "/admin/inventory-items", {
+      variant_id: plain.variants[0].id,
+      sku: "E2E-POSTER-ITEM",
+      title: "Poster",
+    })
+    expect(made.inventory_item).toMatchObject({ sku: "E2E-POSTER-ITEM" })
+    expect((await api.ok("GET", "/admin/inventory-items?sku=E2E-POSTER-ITEM")).count).toBe(1)
+
     expect(app.loadErrors()).toEqual([])
   })
 })

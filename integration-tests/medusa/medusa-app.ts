@@ -1,9 +1,10 @@
 import { ChildProcess, execFile, spawn } from "child_process"
+import { createHash } from "crypto"
 import fs from "fs"
 import net from "net"
 import path from "path"
 import { promisify } from "util"
-import { createDatabase, dropDatabase, uniqueDatabaseName } from "../utils/database"
+import { createDatabase, databaseUrl as databaseUrl_, dropDatabase, uniqueDatabaseName } from "../utils/database"
 
 const exec = promisify(execFile)
 
@@ -27,8 +28,13 @@ const LOAD_ERRORS = [
  * TypeORM serves Medusa and the module.
  */
 export async function installExampleApp(): Promise<void> {
-  if (!fs.existsSync(path.join(APP, "node_modules/@medusajs/medusa"))) {
+  // Reused between runs only while it matches the lockfile (a stamp records which one).
+  const lock = fs.readFileSync(path.join(APP, "package-lock.json"))
+  const stamp = createHash("sha256").update(lock).digest("hex")
+  const stampFile = path.join(APP, "node_modules/.installed-from-lockfile")
+  if (!fs.existsSync(stampFile) || fs.readFileSync(stampFile, "utf8") !== stamp) {
     await exec("npm", ["ci", "--no-audit", "--no-fund"], { cwd: APP, maxBuffer: 64 * 1024 * 1024 })
+    fs.writeFileSync(stampFile, stamp)
   }
   const packDir = path.join(APP, ".pack")
   fs.rmSync(packDir, { recursive: true, force: true })
@@ -60,10 +66,17 @@ export interface RunningApp {
   stop: () => Promise<void>
 }
 
+export interface StartOptions {
+  /** Use this existing database (as left by an earlier app) instead of a fresh one. */
+  database?: string
+  /** Leave the database in place on stop, for a later app to pick up. */
+  keepDatabase?: boolean
+}
+
 /** A fresh database, `medusa migrations run`, an admin user, and the server on a free port. */
-export async function startExampleApp(env: Record<string, string> = {}): Promise<RunningApp> {
-  const name = uniqueDatabaseName("mit_e2e")
-  const databaseUrl = await createDatabase(name)
+export async function startExampleApp(env: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningApp & { database: string }> {
+  const name = options.database ?? uniqueDatabaseName("mit_e2e")
+  const databaseUrl = options.database ? databaseUrl_(name) : await createDatabase(name)
   const port = await freePort()
   // Jest sets NODE_ENV=test, under which Medusa skips loading its middlewares.
   const baseEnv = { ...process.env, NODE_ENV: "development", DATABASE_URL: databaseUrl, MEDUSA_DISABLE_TELEMETRY: "true", PORT: String(port), ...env }
@@ -92,13 +105,15 @@ export async function startExampleApp(env: Record<string, string> = {}): Promise
         })
       })
     }
-    await dropDatabase(name)
+    if (!options.keepDatabase) await dropDatabase(name)
   }
   try {
     const migrations = await exec(MEDUSA, ["migrations", "run"], { cwd: APP, env: baseEnv, maxBuffer: 64 * 1024 * 1024 })
     output += migrations.stdout + migrations.stderr
-    const user = await exec(MEDUSA, ["user", "-e", "admin@e2e.test", "-p", "supersecret"], { cwd: APP, env: baseEnv })
-    output += user.stdout + user.stderr
+    if (!options.database) {
+      const user = await exec(MEDUSA, ["user", "-e", "admin@e2e.test", "-p", "supersecret"], { cwd: APP, env: baseEnv })
+      output += user.stdout + user.stderr
+    }
     child = spawn(MEDUSA, ["start"], { cwd: APP, env: baseEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] })
     child.stdout!.on("data", (d) => (output += d))
     child.stderr!.on("data", (d) => (output += d))
@@ -110,7 +125,7 @@ export async function startExampleApp(env: Record<string, string> = {}): Promise
       if (i > 240) throw new Error(`no /health after 120 s:\n${output.slice(-3000)}`)
       await new Promise((resolve) => setTimeout(resolve, 500))
     }
-    return { url, databaseUrl, logs: () => output, loadErrors, stop }
+    return { url, databaseUrl, database: name, logs: () => output, loadErrors, stop }
   } catch (error) {
     await stop()
     throw error
