@@ -35,10 +35,6 @@ export class EventBuffer {
     this.events.push({ name, data })
   }
 
-  get size(): number {
-    return this.events.length
-  }
-
   async flush(bus: EventBusLike | undefined): Promise<void> {
     if (!bus?.emit || !this.events.length) return
     for (const event of this.events.splice(0)) {
