@@ -17,13 +17,21 @@ describe("medusa-inventory simulate", () => {
   })
 
   it("without the guard all checkouts reserve; with it none is oversold", async () => {
-    const lenient = await simulateCheckouts(db.dataSource, { checkouts: 60, stock: 10, strict: false })
-    expect(lenient).toMatchObject({ reserved: 60, refused: 0, failed: 0, oversold: 50 })
-    expect(lenient.after).toEqual({ stocked: 10, reserved: 60, available: -50 })
+    // Without the guard, how many confirmations pass before the first reservations land is a
+    // race (as in Medusa): the books still balance, whatever the split.
+    const lenient = await simulateCheckouts(db.dataSource, { checkouts: 60, stock: 10, strict: false, keep: true })
+    expect(lenient.failed).toBe(0)
+    expect(lenient.reserved + lenient.refused).toBe(60)
+    expect(lenient.reserved).toBeGreaterThanOrEqual(10)
+    expect(lenient.oversold).toBe(lenient.reserved - 10)
+    expect(lenient.after).toEqual({ stocked: 10, reserved: lenient.reserved, available: 10 - lenient.reserved })
 
     const strict = await simulateCheckouts(db.dataSource, { checkouts: 60, stock: 10, strict: true })
-    expect(strict).toMatchObject({ reserved: 10, refused: 50, failed: 0, oversold: 0 })
+    expect(strict).toMatchObject({ reserved: 10, refused: 50, failed: 0, oversold: 0, released: 10 })
     expect(strict.after).toEqual({ stocked: 10, reserved: 10, available: 0 })
+    // Released after the run: the level is back where it was.
+    const level = await db.service().retrieveInventoryLevel(strict.inventory_item_id, strict.location_id)
+    expect(level.reserved_quantity).toBe(0)
     expect(await reservedDrift(db)).toEqual([])
   })
 

@@ -1,16 +1,18 @@
-import { ChildProcess, execFile, spawn } from "child_process"
-import { createHash } from "crypto"
-import fs from "fs"
-import net from "net"
-import path from "path"
-import { promisify } from "util"
+import {
+  Api as BaseApi,
+  appEnv,
+  freePort,
+  installExampleApp as install,
+  medusaCommand,
+  MedusaServer,
+  startMedusa,
+} from "../../scripts/example-app"
 import { createDatabase, databaseUrl as databaseUrl_, dropDatabase, uniqueDatabaseName } from "../utils/database"
 
-const exec = promisify(execFile)
+export { APP, ROOT } from "../../scripts/example-app"
 
-export const ROOT = path.resolve(__dirname, "../..")
-export const APP = path.join(ROOT, "examples/medusa-backend")
-const MEDUSA = path.join(APP, "node_modules/.bin/medusa")
+// Boots and bursts of HTTP calls: longer than the unit suites' 60 s, under either jest config.
+jest.setTimeout(180_000)
 
 /** Log lines that mean a module failed to load, even where Medusa goes on (or exits 0). */
 const LOAD_ERRORS = [
@@ -22,40 +24,9 @@ const LOAD_ERRORS = [
   /No metadata for "?InventoryItem/,
 ]
 
-/**
- * Installs the example app from its lockfile (kept between runs when already there), then
- * this package the way a user gets it: `npm pack`, then install of the tarball, so that one
- * TypeORM serves Medusa and the module.
- */
+/** The example app from its lockfile, and this package from `npm pack` (see scripts/example-app). */
 export async function installExampleApp(): Promise<void> {
-  // Reused between runs only while it matches the lockfile (a stamp records which one).
-  const lock = fs.readFileSync(path.join(APP, "package-lock.json"))
-  const stamp = createHash("sha256").update(lock).digest("hex")
-  const stampFile = path.join(APP, "node_modules/.installed-from-lockfile")
-  if (!fs.existsSync(stampFile) || fs.readFileSync(stampFile, "utf8") !== stamp) {
-    await exec("npm", ["ci", "--no-audit", "--no-fund"], { cwd: APP, maxBuffer: 64 * 1024 * 1024 })
-    fs.writeFileSync(stampFile, stamp)
-  }
-  const packDir = path.join(APP, ".pack")
-  fs.rmSync(packDir, { recursive: true, force: true })
-  fs.mkdirSync(packDir)
-  const { stdout } = await exec("npm", ["pack", "--ignore-scripts", "--pack-destination", packDir], { cwd: ROOT })
-  const tarball = path.join(packDir, stdout.trim().split("\n").pop()!)
-  await exec("npm", ["install", "--no-save", "--no-audit", "--no-fund", tarball], {
-    cwd: APP,
-    maxBuffer: 64 * 1024 * 1024,
-  })
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
+  await install()
 }
 
 export interface RunningApp {
@@ -77,96 +48,31 @@ export interface StartOptions {
 export async function startExampleApp(env: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningApp & { database: string }> {
   const name = options.database ?? uniqueDatabaseName("mit_e2e")
   const databaseUrl = options.database ? databaseUrl_(name) : await createDatabase(name)
-  const port = await freePort()
-  // Jest sets NODE_ENV=test, under which Medusa skips loading its middlewares.
-  const baseEnv = { ...process.env, NODE_ENV: "development", DATABASE_URL: databaseUrl, MEDUSA_DISABLE_TELEMETRY: "true", PORT: String(port), ...env }
+  const baseEnv = appEnv(databaseUrl, await freePort(), env)
   let output = ""
   const loadErrors = () => LOAD_ERRORS.filter((re) => re.test(output)).map(String)
-  let child: ChildProcess | undefined
+  let server: MedusaServer | undefined
   const stop = async () => {
-    if (child?.pid && child.exitCode === null) {
-      try {
-        process.kill(-child.pid, "SIGTERM")
-      } catch {
-        // already gone
-      }
-      await new Promise((resolve) => {
-        const timer = setTimeout(() => {
-          try {
-            process.kill(-child!.pid!, "SIGKILL")
-          } catch {
-            // already gone
-          }
-          resolve(undefined)
-        }, 5000)
-        child!.once("exit", () => {
-          clearTimeout(timer)
-          resolve(undefined)
-        })
-      })
-    }
+    await server?.stop()
     if (!options.keepDatabase) await dropDatabase(name)
   }
   try {
-    const migrations = await exec(MEDUSA, ["migrations", "run"], { cwd: APP, env: baseEnv, maxBuffer: 64 * 1024 * 1024 })
-    output += migrations.stdout + migrations.stderr
+    output += await medusaCommand(["migrations", "run"], baseEnv)
     if (!options.database) {
-      const user = await exec(MEDUSA, ["user", "-e", "admin@e2e.test", "-p", "supersecret"], { cwd: APP, env: baseEnv })
-      output += user.stdout + user.stderr
+      output += await medusaCommand(["user", "-e", "admin@e2e.test", "-p", "supersecret"], baseEnv)
     }
-    child = spawn(MEDUSA, ["start"], { cwd: APP, env: baseEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] })
-    child.stdout!.on("data", (d) => (output += d))
-    child.stderr!.on("data", (d) => (output += d))
-    const url = `http://127.0.0.1:${port}`
-    for (let i = 0; ; i++) {
-      if (child.exitCode !== null) throw new Error(`medusa start exited with ${child.exitCode}:\n${output.slice(-3000)}`)
-      const healthy = await fetch(`${url}/health`).then((r) => r.ok, () => false)
-      if (healthy) break
-      if (i > 240) throw new Error(`no /health after 120 s:\n${output.slice(-3000)}`)
-      await new Promise((resolve) => setTimeout(resolve, 500))
-    }
-    return { url, databaseUrl, database: name, logs: () => output, loadErrors, stop }
+    server = await startMedusa(baseEnv, { onOutput: (chunk) => (output += chunk) })
+    return { url: server.url, databaseUrl, database: name, logs: () => output, loadErrors, stop }
   } catch (error) {
     await stop()
     throw error
   }
 }
 
-/** A small HTTP client for the admin and store APIs. */
-export class Api {
-  private token?: string
-  constructor(private readonly base: string) {}
-
-  async login(email = "admin@e2e.test", password = "supersecret"): Promise<void> {
-    const { body } = await this.request("POST", "/admin/auth/token", { email, password })
-    this.token = body.access_token
-  }
-
-  async request(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const response = await fetch(`${this.base}${route}`, {
-      method,
-      headers: {
-        "content-type": "application/json",
-        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    const text = await response.text()
-    let parsed: any = text
-    try {
-      parsed = text ? JSON.parse(text) : undefined
-    } catch {
-      // not JSON
-    }
-    return { status: response.status, body: parsed }
-  }
-
-  async ok(method: string, route: string, body?: unknown): Promise<any> {
-    const result = await this.request(method, route, body)
-    if (result.status >= 300) {
-      throw new Error(`${method} ${route} answered ${result.status}: ${JSON.stringify(result.body)}`)
-    }
-    return result.body
+/** The admin and store API client, logging in as the e2e admin by default. */
+export class Api extends BaseApi {
+  override async login(email = "admin@e2e.test", password = "supersecret"): Promise<void> {
+    await super.login(email, password)
   }
 }
 

@@ -14,7 +14,7 @@ describe("search indexes", () => {
     admin = new Client({ connectionString: SERVER_URL })
     await admin.connect()
     await admin.query(`DROP ROLE IF EXISTS ${role}`)
-    await admin.query(`CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB`)
+    await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${role}' NOSUPERUSER NOCREATEDB`)
   })
 
   afterAll(async () => {
@@ -26,6 +26,8 @@ describe("search indexes", () => {
   function asRole(url: string): string {
     const u = new URL(url)
     u.username = role
+    // The embedded server asks for passwords; CI's local one trusts and ignores it.
+    u.password = role
     return u.toString()
   }
 

@@ -1,3 +1,4 @@
+import path from "path"
 import { setupTestDatabase, TestDatabase } from "../utils/database"
 
 describe("smoke", () => {
@@ -31,5 +32,16 @@ describe("smoke", () => {
     const levels = await service.updateInventoryLevels([{ inventory_item_id: item.id, location_id: "loc_1", stocked_quantity: 20 }])
     expect(levels[0].stocked_quantity).toBe(20)
     expect(db.eventBus.names()).toContain("reservation-item.created")
+  })
+
+  // `.ci/run` runs this suite once more with DATABASE_URL unset, to keep the embedded path honest.
+  it("runs on the server the global setup chose: DATABASE_URL's, or the embedded one", async () => {
+    const [{ data_directory }] = await db.query<{ data_directory: string }>("SHOW data_directory")
+    const embedded = path.resolve(__dirname, "../..", ".embedded-postgres", "data")
+    if (process.env.MEDUSA_INVENTORY_TEST_SERVER === "embedded") {
+      expect(data_directory).toBe(embedded)
+    } else {
+      expect(data_directory).not.toBe(embedded)
+    }
   })
 })

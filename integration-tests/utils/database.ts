@@ -5,10 +5,17 @@ import InventoryService from "../../src/services/inventory"
 import type { InventoryModuleOptions } from "../../src/types"
 
 /**
- * Real PostgreSQL for every test. `DATABASE_URL` names the server (CI: the local one); each
- * jest worker gets its own database, created and migrated once, truncated between tests.
+ * Real PostgreSQL for every test. `DATABASE_URL` names the server: CI's local one, or the
+ * embedded one that the global setup starts when it is unset. Each suite (and so each jest
+ * worker) gets its own databases, named after the worker, created and migrated once and
+ * truncated between tests.
  */
-export const SERVER_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres"
+function serverUrl(): string {
+  const url = process.env.DATABASE_URL
+  if (!url) throw new Error("DATABASE_URL is unset: run the tests through jest, whose global setup provides one")
+  return url
+}
+export const SERVER_URL = serverUrl()
 
 export function databaseUrl(name: string): string {
   const url = new URL(SERVER_URL)

@@ -4,37 +4,73 @@ import { SingleBar, Presets } from "cli-progress"
 import { Command, Option } from "commander"
 import type { DataSource } from "typeorm"
 import { DoctorReport, runDoctor, unresolvedProblems } from "../doctor"
+import type { EmbeddedServer } from "../embedded-postgres"
 import { buildDataSource } from "../loaders/connection"
 import { revertMigration, runMigrations } from "../migrations-runner"
-import { formatSimulation, simulateCheckouts } from "../simulate"
+import { formatSeed, SeedError, seedInventory } from "../seed"
+import { formatSimulation, SimulationError, simulateCheckouts } from "../simulate"
 
 /**
- * `medusa-inventory`: maintenance commands for the inventory tables of a Medusa database.
- * Human output by default, `--json` for scripts; a one-line reason and a non-zero exit on failure.
+ * `medusa-inventory`: commands for the inventory tables of a Medusa database. The database is
+ * `--database-url` or `DATABASE_URL`; without either, a database (`--database`) on the embedded
+ * PostgreSQL in `./.embedded-postgres`, started for the command and stopped after it (or shared
+ * with `npm start` while that runs). Human output by default, `--json` for scripts; a one-line
+ * reason and a non-zero exit on failure.
  */
 
 interface CommonOptions {
   databaseUrl?: string
+  database: string
   json?: boolean
 }
 
 class CliError extends Error {}
 
-function databaseUrl(options: CommonOptions): string {
-  const url = options.databaseUrl ?? process.env.DATABASE_URL
-  if (!url) {
-    throw new CliError("no database: pass --database-url or set DATABASE_URL")
+/** Errors whose message is the whole story: printed without a stack. */
+const EXPECTED_ERRORS = [CliError, SeedError, SimulationError]
+
+/** Runs `fn` with a database URL: the one given, or the embedded server's (started here). */
+async function withDatabase<T>(options: CommonOptions, fn: (url: string) => Promise<T>): Promise<T> {
+  if (options.databaseUrl) return fn(options.databaseUrl)
+  if (!/^[a-z_][a-z0-9_]*$/.test(options.database)) {
+    throw new CliError(`--database must be a plain lower-case name, got "${options.database}"`)
   }
-  return url
+  const { startEmbeddedPostgres } = await import("../embedded-postgres")
+  const status = options.json ? () => undefined : (line: string) => console.error(`medusa-inventory: ${line}`)
+  let server: EmbeddedServer | undefined
+  try {
+    server = await startEmbeddedPostgres({ onStatus: status })
+    await server.ensureDatabase(options.database)
+    return await fn(server.url(options.database))
+  } finally {
+    await server?.stop()
+  }
 }
 
-async function withDataSource<T>(options: CommonOptions, fn: (ds: DataSource) => Promise<T>): Promise<T> {
-  const dataSource = buildDataSource({ url: databaseUrl(options) })
-  await dataSource.initialize()
-  try {
-    return await fn(dataSource)
-  } finally {
-    await dataSource.destroy()
+async function withDataSource<T>(options: CommonOptions, fn: (ds: DataSource, url: string) => Promise<T>): Promise<T> {
+  return withDatabase(options, async (url) => {
+    const dataSource = buildDataSource({ url })
+    await dataSource.initialize()
+    try {
+      return await fn(dataSource, url)
+    } finally {
+      await dataSource.destroy()
+    }
+  })
+}
+
+/** A progress bar on stderr, for a terminal and human output only. */
+function progressBar(options: CommonOptions, label: string): ((done: number, total: number) => void) | undefined {
+  if (options.json || !process.stderr.isTTY) return undefined
+  const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left`, clearOnComplete: true }, Presets.shades_classic)
+  let started = false
+  return (done, total) => {
+    if (!started) {
+      bar.start(total, 0)
+      started = true
+    }
+    bar.update(done)
+    if (done >= total) bar.stop()
   }
 }
 
@@ -75,26 +111,34 @@ export function buildProgram(): Command {
   const program = new Command()
   program
     .name("medusa-inventory")
-    .description("Tools for the inventory tables of medusa-inventory-typeorm: migrate, doctor, simulate, demo")
+    .description(
+      "Tools for the inventory tables of medusa-inventory-typeorm. Without --database-url or DATABASE_URL,\n" +
+        "they use the embedded PostgreSQL in ./.embedded-postgres (started and stopped around the command)."
+    )
     .showHelpAfterError()
+    .addHelpText(
+      "after",
+      `
+Examples:
+  medusa-inventory migrate
+  medusa-inventory seed --items 10000 --locations 3
+  medusa-inventory simulate -n 50 --stock 10 --strict
+  medusa-inventory doctor --fix --database-url postgres://localhost/medusa`
+    )
 
   const common = (command: Command) =>
     command
-      .addOption(new Option("--database-url <url>", "PostgreSQL URL").env("DATABASE_URL"))
+      .addOption(new Option("--database-url <url>", "PostgreSQL URL (default: the embedded server)").env("DATABASE_URL"))
+      .option("--database <name>", "database on the embedded server, when no URL is given", "medusa_inventory")
       .option("--json", "print JSON instead of text")
-  // simulate and demo: common options plus the size of the run.
-  const checkoutRun = (command: Command) =>
-    common(command)
-      .option("-n, --checkouts <n>", "number of concurrent checkouts", positiveNumber, 50)
-      .option("--stock <n>", "units in stock before the checkouts", positiveNumber, 10)
 
   common(program.command("migrate").description("apply the module's migrations")).action(async (options: CommonOptions) => {
-    await runMigrations({ options: { database: { url: databaseUrl(options) } }, logger: silentLogger(options.json) })
+    await withDatabase(options, (url) => runMigrations({ options: { database: { url } }, logger: silentLogger(options.json) }))
     if (options.json) console.log(JSON.stringify({ ok: true }))
   })
 
   common(program.command("revert").description("revert the module's last migration")).action(async (options: CommonOptions) => {
-    await revertMigration({ options: { database: { url: databaseUrl(options) } }, logger: silentLogger(options.json) })
+    await withDatabase(options, (url) => revertMigration({ options: { database: { url } }, logger: silentLogger(options.json) }))
     if (options.json) console.log(JSON.stringify({ ok: true }))
   })
 
@@ -105,21 +149,9 @@ export function buildProgram(): Command {
       .option("--fix", "set reserved_quantity to the sum of live reservations, in one transaction")
   ).action(async (options: CommonOptions & { fix?: boolean }) => {
     const report = await withDataSource(options, async (dataSource) => {
-      const bar = options.json || !process.stderr.isTTY ? undefined : new SingleBar({ clearOnComplete: true }, Presets.shades_classic)
-      let started = false
-      const result = await runDoctor(dataSource, {
-        fix: options.fix,
-        onProgress: (done, total) => {
-          if (!bar || total < 20000) return
-          if (!started) {
-            bar.start(total, 0)
-            started = true
-          }
-          bar.update(done)
-        },
-      })
-      if (started) bar?.stop()
-      return result
+      const bar = progressBar(options, "checking levels")
+      // Small tables take a moment: the bar is for the big ones.
+      return runDoctor(dataSource, { fix: options.fix, onProgress: (done, total) => total >= 20000 && bar?.(done, total) })
     })
     if (options.json) {
       console.log(JSON.stringify(report, null, 2))
@@ -128,58 +160,53 @@ export function buildProgram(): Command {
     }
     const unresolved = unresolvedProblems(report)
     if (unresolved > 0) {
-      process.exitCode = 1
-      if (!options.json) console.error(`medusa-inventory doctor: ${unresolved} problem(s) left unfixed`)
+      throw new CliError(`${unresolved} problem(s) left unfixed`)
     }
   })
 
-  checkoutRun(
+  common(
+    program
+      .command("seed")
+      .description("create sample items, levels at each location and reservations, through the module's bulk methods")
+      .option("--items <n>", "inventory items to create", positiveNumber, 100)
+      .option("--locations <n>", "locations; each item gets a level at each", positiveNumber, 2)
+      .option("--stock <n>", "stocked quantity of every level", positiveNumber, 100)
+      .option("--reserve <n>", "units of each item to reserve at the first location", positiveNumber, 0)
+      .option("--prefix <prefix>", "sku prefix; the location ids are derived from it", "SEED")
+  ).action(async (options: CommonOptions & { items: number; locations: number; stock: number; reserve: number; prefix: string }) => {
+    const result = await withDataSource(options, async (dataSource, url) => {
+      await runMigrations({ options: { database: { url } } })
+      return seedInventory(dataSource, { ...options, onProgress: progressBar(options, "seeding") })
+    })
+    console.log(options.json ? JSON.stringify(result, null, 2) : formatSeed(result))
+  })
+
+  common(
     program
       .command("simulate")
-      .description("run concurrent checkouts against one item and show stock before and after")
+      .description("run N concurrent checkouts against one item; print stock before and after, oversold units and throughput")
+      .option("-n, --checkouts <n>", "number of concurrent checkouts", positiveNumber, 50)
+      .option("--stock <n>", "units in stock of the item made for the run", positiveNumber, 10)
+      .option("--item <id-or-sku>", "check out an existing item instead (its stock is left as it is)")
+      .option("--location <id>", "the location to check out from (default: the item's with the most available)")
       .option("--strict", "turn on strictReservations (the oversell guard)")
-  ).action(async (options: CommonOptions & { checkouts: number; stock: number; strict?: boolean }) => {
-    const result = await withDataSource(options, async (dataSource) => {
-      await runMigrations({ options: { database: { url: databaseUrl(options) } } })
-      return simulateCheckouts(dataSource, withProgress(options, { checkouts: options.checkouts, stock: options.stock, strict: options.strict === true }))
+      .option("--keep", "keep the simulated reservations (by default they are released after the run)")
+  ).action(async (options: CommonOptions & { checkouts: number; stock: number; item?: string; location?: string; strict?: boolean; keep?: boolean }) => {
+    const result = await withDataSource(options, async (dataSource, url) => {
+      await runMigrations({ options: { database: { url } } })
+      const bar = options.checkouts >= 500 ? progressBar(options, "checkouts") : undefined
+      return simulateCheckouts(dataSource, {
+        checkouts: options.checkouts,
+        stock: options.stock,
+        item: options.item,
+        location: options.location,
+        strict: options.strict === true,
+        keep: options.keep === true,
+        onProgress: bar,
+      })
     })
     console.log(options.json ? JSON.stringify(result, null, 2) : formatSimulation(result))
-    if (result.failed > 0) process.exitCode = 1
-  })
-
-  checkoutRun(
-    program
-      .command("demo")
-      .description("make a demo database, then simulate checkouts without and with the oversell guard")
-  ).action(async (options: CommonOptions & { checkouts: number; stock: number }) => {
-    const server = new URL(options.databaseUrl ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres")
-    const demo = new URL(server.toString())
-    demo.pathname = "/medusa_inventory_demo"
-    const admin = buildDataSource({ url: server.toString() })
-    await admin.initialize()
-    try {
-      const [exists] = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'medusa_inventory_demo'`)
-      if (!exists) await admin.query(`CREATE DATABASE medusa_inventory_demo`)
-    } finally {
-      await admin.destroy()
-    }
-    if (!options.json) console.log(`Demo database: ${demo.toString().replace(/\/\/[^@]*@/, "//")}\n`)
-    const url = demo.toString()
-    await runMigrations({ options: { database: { url } } })
-    const results = await withDataSource({ databaseUrl: url }, async (dataSource) => {
-      const lenient = await simulateCheckouts(dataSource, withProgress(options, { checkouts: options.checkouts, stock: options.stock, strict: false }))
-      const strict = await simulateCheckouts(dataSource, withProgress(options, { checkouts: options.checkouts, stock: options.stock, strict: true }))
-      return [lenient, strict]
-    })
-    if (options.json) {
-      console.log(JSON.stringify(results, null, 2))
-      return
-    }
-    console.log(results.map(formatSimulation).join("\n\n"))
-    console.log(
-      "\nWithout the guard every checkout reserves (Medusa's default: backorders allowed), exactly and" +
-        "\nwithout drift; with strictReservations no unit is oversold. Try: medusa-inventory simulate --help"
-    )
+    if (result.failed > 0) throw new CliError(`${result.failed} checkout(s) failed with an unexpected error`)
   })
 
   return program
@@ -191,28 +218,20 @@ function positiveNumber(value: string): number {
   return n
 }
 
-/** A progress bar on stderr for runs long enough to want one (and a terminal to show it). */
-function withProgress<T extends object>(options: CommonOptions, simulation: T & { checkouts: number }) {
-  if (options.json || !process.stderr.isTTY || simulation.checkouts < 500) return simulation
-  const bar = new SingleBar({ clearOnComplete: true }, Presets.shades_classic)
-  bar.start(simulation.checkouts, 0)
-  return {
-    ...simulation,
-    onProgress: (done: number, total: number) => {
-      bar.update(done)
-      if (done === total) bar.stop()
-    },
-  }
-}
-
 export async function main(argv: string[] = process.argv): Promise<void> {
   try {
     await buildProgram().parseAsync(argv)
   } catch (error) {
     const message = error instanceof Error ? error.message.split("\n")[0] : String(error)
     console.error(`medusa-inventory: ${message}`)
-    process.exitCode = process.exitCode || 1
+    if (process.env.DEBUG && !EXPECTED_ERRORS.some((type) => error instanceof type)) console.error(error)
+    process.exitCode = 1
   }
+  // embedded-postgres's exit hook ends the process with exit(0) once the loop is empty; keep ours.
+  const code = process.exitCode
+  process.on("exit", () => {
+    if (code) process.exitCode = code
+  })
 }
 
 if (require.main === module) {

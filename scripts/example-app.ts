@@ -1,0 +1,229 @@
+import { ChildProcess, execFile, spawn } from "child_process"
+import { createHash } from "crypto"
+import fs from "fs"
+import net from "net"
+import path from "path"
+import { promisify } from "util"
+
+/**
+ * The example Medusa 1.20 backend (examples/medusa-backend), as `npm start` and the end-to-end
+ * tests use it: installed from its lockfile, with this package installed the way a user gets
+ * it (`npm pack`, then the tarball), migrated, and started in a process group of its own.
+ */
+
+const exec = promisify(execFile)
+
+// Compiled to dist/scripts and run by ts-jest from scripts/: the root is found by package.json.
+function findRoot(from: string): string {
+  let dir = from
+  while (!fs.existsSync(path.join(dir, "examples/medusa-backend/package.json"))) {
+    const parent = path.dirname(dir)
+    if (parent === dir) throw new Error(`no examples/medusa-backend above ${from}`)
+    dir = parent
+  }
+  return dir
+}
+
+export const ROOT = findRoot(__dirname)
+export const APP = path.join(ROOT, "examples/medusa-backend")
+export const MEDUSA = path.join(APP, "node_modules/.bin/medusa")
+
+function sha256(...parts: (string | Buffer)[]): string {
+  const hash = createHash("sha256")
+  for (const part of parts) hash.update(part)
+  return hash.digest("hex")
+}
+
+/** Every file of the built package, in order, so that any change makes a new stamp. */
+function packageStamp(): string {
+  const files: string[] = [path.join(ROOT, "package.json")]
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name)
+      if (entry.isDirectory()) walk(full)
+      else files.push(full)
+    }
+  }
+  for (const dir of ["dist/src", "dist/migrations"]) {
+    const full = path.join(ROOT, dir)
+    if (!fs.existsSync(full)) throw new Error(`${dir} is missing: run npm run build first`)
+    walk(full)
+  }
+  return sha256(...files.flatMap((file) => [path.relative(ROOT, file), fs.readFileSync(file)]))
+}
+
+export interface InstallReport {
+  /** Whether `npm ci` ran (the first time, or after the lockfile changed). */
+  installedDependencies: boolean
+  /** Whether this package was packed and installed again (it changed since the last time). */
+  installedPackage: boolean
+}
+
+/**
+ * Installs the example app from its lockfile, and this package from `npm pack`: a linked
+ * package would bring a second TypeORM. Each step is skipped while a stamp in node_modules
+ * says that it is up to date.
+ */
+export async function installExampleApp(onStatus: (line: string) => void = () => undefined): Promise<InstallReport> {
+  const report: InstallReport = { installedDependencies: false, installedPackage: false }
+  const lockStamp = sha256(fs.readFileSync(path.join(APP, "package-lock.json")))
+  const lockStampFile = path.join(APP, "node_modules/.installed-from-lockfile")
+  if (!fs.existsSync(lockStampFile) || fs.readFileSync(lockStampFile, "utf8") !== lockStamp) {
+    onStatus("installing the example store's dependencies from its lockfile (npm ci; first run only, about a minute)")
+    await exec("npm", ["ci", "--no-audit", "--no-fund"], { cwd: APP, maxBuffer: 64 * 1024 * 1024 })
+    fs.writeFileSync(lockStampFile, lockStamp)
+    report.installedDependencies = true
+  }
+  const stamp = packageStamp()
+  const stampFile = path.join(APP, "node_modules/.installed-package")
+  if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, "utf8") === stamp && fs.existsSync(path.join(APP, "node_modules/medusa-inventory-typeorm"))) {
+    return report
+  }
+  onStatus("installing this package into the example store (npm pack)")
+  const packDir = path.join(APP, ".pack")
+  fs.rmSync(packDir, { recursive: true, force: true })
+  fs.mkdirSync(packDir)
+  const { stdout } = await exec("npm", ["pack", "--ignore-scripts", "--pack-destination", packDir], { cwd: ROOT })
+  const tarball = path.join(packDir, stdout.trim().split("\n").pop()!)
+  await exec("npm", ["install", "--no-save", "--no-audit", "--no-fund", tarball], { cwd: APP, maxBuffer: 64 * 1024 * 1024 })
+  // `npm install` rewrites node_modules: record both stamps after it.
+  fs.writeFileSync(lockStampFile, lockStamp)
+  fs.writeFileSync(stampFile, stamp)
+  report.installedPackage = true
+  return report
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer()
+    server.once("error", () => resolve(false))
+    server.listen(port, "0.0.0.0", () => server.close(() => resolve(true)))
+  })
+}
+
+/**
+ * The environment the example app runs in. Not NODE_ENV=test (jest's): Medusa then skips its
+ * middlewares and fails with "Could not resolve 'middlewareService'".
+ */
+export function appEnv(databaseUrl: string, port: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, NODE_ENV: "development", DATABASE_URL: databaseUrl, MEDUSA_DISABLE_TELEMETRY: "true", PORT: String(port), ...extra }
+}
+
+/** Runs the example app's `medusa` command to completion; its output is returned. */
+export async function medusaCommand(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const { stdout, stderr } = await exec(MEDUSA, args, { cwd: APP, env, maxBuffer: 64 * 1024 * 1024 })
+  return stdout + stderr
+}
+
+export interface MedusaServer {
+  url: string
+  child: ChildProcess
+  /** Everything the server printed so far. */
+  output: () => string
+  /** SIGTERM to the server's process group, SIGKILL after 5 s; idempotent. */
+  stop: () => Promise<void>
+  /** SIGKILL to the process group, for `exit` handlers that cannot wait. */
+  kill: () => void
+}
+
+/** `medusa start` in a process group of its own, resolved once `/health` answers. */
+export async function startMedusa(env: NodeJS.ProcessEnv, options: { onOutput?: (chunk: string) => void; timeoutMs?: number } = {}): Promise<MedusaServer> {
+  let output = ""
+  const child = spawn(MEDUSA, ["start"], { cwd: APP, env, detached: true, stdio: ["ignore", "pipe", "pipe"] })
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString()
+    output += text
+    options.onOutput?.(text)
+  }
+  child.stdout!.on("data", collect)
+  child.stderr!.on("data", collect)
+  const signal = (name: NodeJS.Signals) => {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return
+    try {
+      process.kill(-child.pid, name)
+    } catch {
+      // already gone
+    }
+  }
+  let stopping: Promise<void> | undefined
+  const stop = () => {
+    stopping ??= new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve()
+      const timer = setTimeout(() => {
+        signal("SIGKILL")
+        resolve()
+      }, 5000)
+      child.once("exit", () => {
+        clearTimeout(timer)
+        // The group may hold more than the CLI's own process.
+        signal("SIGKILL")
+        resolve()
+      })
+      signal("SIGTERM")
+    })
+    return stopping
+  }
+  const server: MedusaServer = { url: `http://127.0.0.1:${env.PORT}`, child, output: () => output, stop, kill: () => signal("SIGKILL") }
+  const deadline = Date.now() + (options.timeoutMs ?? 120_000)
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`medusa start exited with ${child.exitCode}:\n${output.slice(-3000)}`)
+      const healthy = await fetch(`${server.url}/health`).then((r) => r.ok, () => false)
+      if (healthy) return server
+      if (Date.now() > deadline) throw new Error(`no /health after ${(options.timeoutMs ?? 120_000) / 1000} s:\n${output.slice(-3000)}`)
+      await new Promise((resolve) => setTimeout(resolve, 300))
+    }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
+
+/** A small HTTP client for the admin and store APIs. */
+export class Api {
+  private token?: string
+  constructor(readonly base: string) {}
+
+  async login(email: string, password: string): Promise<void> {
+    const { body } = await this.request("POST", "/admin/auth/token", { email, password })
+    this.token = body.access_token
+  }
+
+  async request(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${this.base}${route}`, {
+      method,
+      headers: {
+        "content-type": "application/json",
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await response.text()
+    let parsed: any = text
+    try {
+      parsed = text ? JSON.parse(text) : undefined
+    } catch {
+      // not JSON
+    }
+    return { status: response.status, body: parsed }
+  }
+
+  async ok(method: string, route: string, body?: unknown): Promise<any> {
+    const result = await this.request(method, route, body)
+    if (result.status >= 300) {
+      throw new Error(`${method} ${route} answered ${result.status}: ${JSON.stringify(result.body)}`)
+    }
+    return result.body
+  }
+}

