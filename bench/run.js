@@ -5,7 +5,7 @@
 //
 //   npm run bench                       # default scale, 5 rounds
 //   BENCH_SCALE=0.2 BENCH_ROUNDS=3 npm run bench
-//   DATABASE_URL=postgres://... npm run bench
+//   DATABASE_URL=postgres://... npm run bench   # else the embedded PostgreSQL (.embedded-postgres/)
 require("reflect-metadata")
 const fs = require("fs")
 const os = require("os")
@@ -15,7 +15,8 @@ const { DataSource } = require("typeorm")
 const { implementations, runOurMigrations } = require("./implementations")
 const { renderChart } = require("./chart")
 
-const SERVER_URL = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres"
+// Set before main(): DATABASE_URL, or the embedded server's.
+let SERVER_URL = process.env.DATABASE_URL
 const SCALE = Number(process.env.BENCH_SCALE || 1)
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS || 5))
 const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(",") : undefined
@@ -431,7 +432,19 @@ function markdownTable(report) {
   return lines.join("\n")
 }
 
-main().catch((error) => {
+async function withServer(fn) {
+  if (SERVER_URL) return fn()
+  const { startEmbeddedPostgres } = require("../dist/src/embedded-postgres")
+  const server = await startEmbeddedPostgres({ dir: path.join(__dirname, "..", ".embedded-postgres"), onStatus: (line) => log(`bench: ${line}`) })
+  SERVER_URL = server.url()
+  try {
+    return await fn()
+  } finally {
+    await server.stop()
+  }
+}
+
+withServer(main).catch((error) => {
   console.error(`bench: ${error && error.stack ? error.stack : error}`)
   process.exit(1)
 })
