@@ -262,8 +262,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     password: PASSWORD,
     authMethod: "scram-sha-256",
     persistent: true,
-    // PostgreSQL refuses to run as root: the package then runs it as `postgres`, made if missing.
-    createPostgresUser: true,
+    // PostgreSQL refuses to run as root: the package then runs it as `postgres` (made above if
+    // missing). Only as root: otherwise the package would try to make the user all the same.
+    createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ["--encoding=UTF8"],
     postgresFlags: [
       "-c", "listen_addresses=127.0.0.1",
