@@ -112,8 +112,8 @@ export function buildProgram(): Command {
   program
     .name("medusa-inventory")
     .description(
-      "Tools for the inventory tables of medusa-inventory-typeorm. Without --database-url or DATABASE_URL,\n" +
-        "they use the embedded PostgreSQL in ./.embedded-postgres (started and stopped around the command)."
+      "Tools for the inventory tables of medusa-inventory-typeorm. Without --database-url or DATABASE_URL, " +
+        "commands use the embedded PostgreSQL in ./.embedded-postgres, started and stopped around each command."
     )
     .showHelpAfterError()
     .addHelpText(
