@@ -1,9 +1,9 @@
 import { ChildProcess, execFile, spawn } from "child_process"
 import { createHash } from "crypto"
 import fs from "fs"
-import net from "net"
 import path from "path"
 import { promisify } from "util"
+import { portIsFree as isFree } from "../src/utils/net"
 
 /**
  * The example Medusa 1.20 backend (examples/medusa-backend), as `npm start` and the end-to-end
@@ -93,23 +93,11 @@ export async function installExampleApp(onStatus: (line: string) => void = () =>
   return report
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
+export { freePort } from "../src/utils/net"
 
+/** Whether a server can listen on `port` on every interface (as Medusa does). */
 export function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer()
-    server.once("error", () => resolve(false))
-    server.listen(port, "0.0.0.0", () => server.close(() => resolve(true)))
-  })
+  return isFree(port, "0.0.0.0")
 }
 
 /**

