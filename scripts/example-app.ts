@@ -215,3 +215,25 @@ export class Api {
     return result.body
   }
 }
+
+/** What a cart needs to be sold one variant: where it is sold, and how it ships. */
+export interface CartTarget {
+  regionId: string
+  salesChannelId: string
+  shippingOptionId: string
+  variantId: string
+}
+
+/** A cart with `quantity` of the variant, ready to complete (address, shipping, manual payment). */
+export async function readyCart(store: Api, target: CartTarget, quantity: number, email = "buyer@e2e.test"): Promise<string> {
+  const { cart } = await store.ok("POST", "/store/carts", { region_id: target.regionId, sales_channel_id: target.salesChannelId })
+  await store.ok("POST", `/store/carts/${cart.id}/line-items`, { variant_id: target.variantId, quantity })
+  await store.ok("POST", `/store/carts/${cart.id}`, {
+    email,
+    shipping_address: { first_name: "E", last_name: "Two", address_1: "1 Main St", city: "Town", country_code: "us", postal_code: "10001" },
+  })
+  await store.ok("POST", `/store/carts/${cart.id}/shipping-methods`, { option_id: target.shippingOptionId })
+  await store.ok("POST", `/store/carts/${cart.id}/payment-sessions`)
+  await store.ok("POST", `/store/carts/${cart.id}/payment-session`, { provider_id: "manual" })
+  return cart.id
+}

@@ -1,6 +1,6 @@
 import { randomBytes } from "crypto"
 import { Client } from "pg"
-import { Api } from "./example-app"
+import { Api, readyCart } from "./example-app"
 
 /**
  * The demo catalogue of `npm start`, made through Medusa's admin and store APIs (so through this
@@ -212,16 +212,8 @@ async function seed(api: Api, db: Client, progress: SeedProgress): Promise<Seede
 async function checkout(api: Api, regionId: string, salesChannelId: string, shippingOptionId: string, variantId: string): Promise<{ id: string }> {
   // The store API needs no admin token; a client of its own keeps the two apart.
   const store = new Api(api.base)
-  const { cart } = await store.ok("POST", "/store/carts", { region_id: regionId, sales_channel_id: salesChannelId })
-  await store.ok("POST", `/store/carts/${cart.id}/line-items`, { variant_id: variantId, quantity: 2 })
-  await store.ok("POST", `/store/carts/${cart.id}`, {
-    email: BUYER,
-    shipping_address: { first_name: "Demo", last_name: "Buyer", address_1: "1 Main St", city: "Springfield", country_code: "us", postal_code: "10001" },
-  })
-  await store.ok("POST", `/store/carts/${cart.id}/shipping-methods`, { option_id: shippingOptionId })
-  await store.ok("POST", `/store/carts/${cart.id}/payment-sessions`)
-  await store.ok("POST", `/store/carts/${cart.id}/payment-session`, { provider_id: "manual" })
-  const completed = await store.ok("POST", `/store/carts/${cart.id}/complete`)
+  const cartId = await readyCart(store, { regionId, salesChannelId, shippingOptionId, variantId }, 2, BUYER)
+  const completed = await store.ok("POST", `/store/carts/${cartId}/complete`)
   if (completed.type !== "order") throw new Error(`the demo checkout did not make an order: ${JSON.stringify(completed).slice(0, 300)}`)
   return { id: completed.data.id }
 }

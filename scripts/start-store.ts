@@ -3,7 +3,7 @@ import { Presets, SingleBar } from "cli-progress"
 import fs from "fs"
 import path from "path"
 import { Client } from "pg"
-import { EmbeddedServer, startEmbeddedPostgres } from "../src/embedded-postgres"
+import { EmbeddedServer, ensureDatabase, startEmbeddedPostgres } from "../src/embedded-postgres"
 import { Api, APP, appEnv, installExampleApp, medusaCommand, MedusaServer, portIsFree, ROOT, startMedusa } from "./example-app"
 import { ADMIN_EMAIL, ADMIN_PASSWORD, SeedProgress, seedStore } from "./seed-store"
 
@@ -66,30 +66,6 @@ async function adminExists(databaseUrl: string): Promise<boolean> {
   }
 }
 
-/** Creates the database of DATABASE_URL when the server is there but the database is not. */
-async function ensureDatabaseOf(databaseUrl: string): Promise<void> {
-  const probe = new Client({ connectionString: databaseUrl })
-  try {
-    await probe.connect()
-    return
-  } catch (error) {
-    if ((error as { code?: string }).code !== "3D000") throw error
-  } finally {
-    await probe.end().catch(() => undefined)
-  }
-  const url = new URL(databaseUrl)
-  const name = decodeURIComponent(url.pathname.slice(1))
-  url.pathname = "/postgres"
-  const admin = new Client({ connectionString: url.toString() })
-  await admin.connect()
-  try {
-    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`)
-    console.log(`  created the database ${name}`)
-  } finally {
-    await admin.end()
-  }
-}
-
 async function shutdown(code: number): Promise<never> {
   await medusa?.stop()
   await embedded?.stop()
@@ -105,7 +81,7 @@ async function main(): Promise<void> {
   const databaseUrl = await step("PostgreSQL", async () => {
     if (process.env.DATABASE_URL) {
       console.log(`  using DATABASE_URL (${redact(process.env.DATABASE_URL)})`)
-      await ensureDatabaseOf(process.env.DATABASE_URL)
+      if (await ensureDatabase(process.env.DATABASE_URL)) console.log("  created its database")
       return process.env.DATABASE_URL
     }
     embedded = await startEmbeddedPostgres({ dir: path.join(ROOT, ".embedded-postgres"), onStatus: (line) => console.log(`  ${line}`) })

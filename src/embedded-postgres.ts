@@ -31,8 +31,6 @@ export interface EmbeddedServer {
   port: number
   /** Whether this process started the server (and so stops it). */
   owned: boolean
-  /** Whether the data folder was created by this start (the first run). */
-  initialised: boolean
   /** A connection URL for `database` on this server. */
   url(database?: string): string
   /** Creates `database` unless it exists. */
@@ -174,16 +172,30 @@ function connectionUrl(port: number, database = "postgres"): string {
   return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`
 }
 
-async function ensureDatabase(port: number, database: string): Promise<void> {
-  const client = new Client({ connectionString: connectionUrl(port) })
-  await client.connect()
+/**
+ * Creates the database that `databaseUrl` names when its server answers but lacks it (through
+ * the server's `postgres` database). Returns whether it was created.
+ */
+export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const probe = new Client({ connectionString: databaseUrl })
   try {
-    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database])
-    if (!rowCount) {
-      await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`)
-    }
+    await probe.connect()
+    return false
+  } catch (error) {
+    if ((error as { code?: string }).code !== "3D000") throw error
   } finally {
-    await client.end()
+    await probe.end().catch(() => undefined)
+  }
+  const url = new URL(databaseUrl)
+  const name = decodeURIComponent(url.pathname.slice(1))
+  url.pathname = "/postgres"
+  const admin = new Client({ connectionString: url.toString() })
+  await admin.connect()
+  try {
+    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`)
+    return true
+  } finally {
+    await admin.end()
   }
 }
 
@@ -205,13 +217,14 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
   const status = options.onStatus ?? (() => undefined)
   fs.mkdirSync(dir, { recursive: true })
 
-  const server = (port: number, owned: boolean, initialised: boolean, stop: () => Promise<void>): EmbeddedServer => ({
+  const server = (port: number, owned: boolean, stop: () => Promise<void>): EmbeddedServer => ({
     dir,
     port,
     owned,
-    initialised,
     url: (database?: string) => connectionUrl(port, database),
-    ensureDatabase: (database: string) => ensureDatabase(port, database),
+    ensureDatabase: async (database: string) => {
+      await ensureDatabase(connectionUrl(port, database))
+    },
     stop,
   })
 
@@ -220,7 +233,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     const owner = readJson<Owner>(ownerFile)
     if (owner && owner.pid > 0 && owner.pid !== process.pid && isAlive(owner.pid)) {
       status(`reusing the embedded PostgreSQL on port ${running.port} (started by process ${owner.pid})`)
-      return server(running.port, false, false, async () => undefined)
+      return server(running.port, false, async () => undefined)
     }
     // Left behind by a process that is gone: stop it and start one of our own.
     status(`stopping an embedded PostgreSQL left running by an earlier process (pid ${running.pid})`)
@@ -258,9 +271,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     onError: write,
   })
 
-  const initialised = !fs.existsSync(path.join(dataDir, "PG_VERSION"))
+  const firstRun = !fs.existsSync(path.join(dataDir, "PG_VERSION"))
   try {
-    if (initialised) {
+    if (firstRun) {
       status(`initialising an embedded PostgreSQL in ${shown(dataDir)} (first run only)`)
       fs.rmSync(dataDir, { recursive: true, force: true })
       await instance.initialise()
@@ -288,7 +301,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     })()
     return stopping
   }
-  return server(port, true, initialised, stop)
+  return server(port, true, stop)
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

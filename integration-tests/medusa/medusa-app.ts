@@ -2,14 +2,13 @@ import {
   Api as BaseApi,
   appEnv,
   freePort,
-  installExampleApp as install,
   medusaCommand,
   MedusaServer,
   startMedusa,
 } from "../../scripts/example-app"
 import { createDatabase, databaseUrl as databaseUrl_, dropDatabase, uniqueDatabaseName } from "../utils/database"
 
-export { APP, ROOT } from "../../scripts/example-app"
+export { APP, installExampleApp, readyCart, ROOT } from "../../scripts/example-app"
 
 // Boots and bursts of HTTP calls: longer than the unit suites' 60 s, under either jest config.
 jest.setTimeout(180_000)
@@ -23,11 +22,6 @@ const LOAD_ERRORS = [
   /migration failed/i,
   /No metadata for "?InventoryItem/,
 ]
-
-/** The example app from its lockfile, and this package from `npm pack` (see scripts/example-app). */
-export async function installExampleApp(): Promise<void> {
-  await install()
-}
 
 export interface RunningApp {
   url: string
@@ -136,18 +130,4 @@ export async function setupStore(admin: Api, sku: string, stock: number): Promis
     variantId: product.variants[0].id,
     itemId,
   }
-}
-
-/** A cart with `quantity` of the fixture's variant, ready to complete (address, shipping, payment). */
-export async function readyCart(store: Api, fixture: StoreFixture, quantity: number): Promise<string> {
-  const { cart } = await store.ok("POST", "/store/carts", { region_id: fixture.regionId, sales_channel_id: fixture.salesChannelId })
-  await store.ok("POST", `/store/carts/${cart.id}/line-items`, { variant_id: fixture.variantId, quantity })
-  await store.ok("POST", `/store/carts/${cart.id}`, {
-    email: "buyer@e2e.test",
-    shipping_address: { first_name: "E", last_name: "Two", address_1: "1 Main St", city: "Town", country_code: "us", postal_code: "10001" },
-  })
-  await store.ok("POST", `/store/carts/${cart.id}/shipping-methods`, { option_id: fixture.shippingOptionId })
-  await store.ok("POST", `/store/carts/${cart.id}/payment-sessions`)
-  await store.ok("POST", `/store/carts/${cart.id}/payment-session`, { provider_id: "manual" })
-  return cart.id
 }
