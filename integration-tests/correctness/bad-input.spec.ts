@@ -112,6 +112,16 @@ const NOT_OBJECT: [string, unknown][] = [
   ['"abc" (string)', "abc"],
 ]
 
+/** Values that are not an object, for optional arguments: `undefined` means "no filter" there. */
+const NOT_OPTIONAL_OBJECT: [string, unknown][] = NOT_OBJECT.filter(([, value]) => value !== undefined)
+
+/** `context.transactionManager` values that are not a TypeORM EntityManager. */
+const NOT_MANAGER: [string, unknown][] = [
+  ["{} (object)", {}],
+  ['"tx" (string)', "tx"],
+  ["{ query } without connection", { query: async () => [] }],
+]
+
 /** Values that are not an array (bulk inputs). */
 const NOT_ARRAY: [string, unknown][] = [
   ["null", null],
@@ -181,7 +191,7 @@ function buildCases(): BadCase[] {
     cases.push({ method, name, args, field })
 
   // ---- listInventoryItems
-  for (const [label, value] of NOT_OBJECT) add("listInventoryItems", `selector ${label}`, () => [value], "selector")
+  for (const [label, value] of NOT_OPTIONAL_OBJECT) add("listInventoryItems", `selector ${label}`, () => [value], "selector")
   add("listInventoryItems", "selector [] (array)", () => [[]], "selector")
   add("listInventoryItems", "unknown filter key", () => [{ bogus_filter: "x" }], '"bogus_filter"')
   add("listInventoryItems", "filter key with SQL injection", () => [{ "sku = sku OR 1=1; --": "x" }], "Unknown filter")
@@ -196,13 +206,13 @@ function buildCases(): BadCase[] {
   add("listInventoryItems", "filter on metadata (json)", () => [{ metadata: { a: 1 } }], '"metadata"')
   add("listInventoryItems", "filter { q: 5 }", () => [{ q: 5 }], '"q"')
   add("listInventoryItems", "filter { location_id: 5 }", () => [{ location_id: 5 }], "selector.location_id")
-  add("listInventoryItems", 'filter { location_id: [""] }', () => [{ location_id: [""] }], "selector.location_id")
+  add("listInventoryItems", "filter { location_id: [null] }", () => [{ location_id: [null] }], "selector.location_id")
   add("listInventoryItems", 'filter { created_at: "not a date" }', () => [{ created_at: "not a date" }], '"created_at"')
   add("listInventoryItems", 'filter { created_at: { lt: "garbage" } }', () => [{ created_at: { lt: "garbage" } }], "created_at.lt")
   for (const [label, config, field] of badConfigs("sku")) add("listInventoryItems", label, () => [{}, config], field)
 
   // ---- listInventoryLevels
-  for (const [label, value] of NOT_OBJECT) add("listInventoryLevels", `selector ${label}`, () => [value], "selector")
+  for (const [label, value] of NOT_OPTIONAL_OBJECT) add("listInventoryLevels", `selector ${label}`, () => [value], "selector")
   add("listInventoryLevels", "unknown filter key", () => [{ bogus_filter: 1 }], '"bogus_filter"')
   add("listInventoryLevels", 'filter { stocked_quantity: "abc" }', () => [{ stocked_quantity: "abc" }], '"stocked_quantity"')
   add(
@@ -221,7 +231,7 @@ function buildCases(): BadCase[] {
   for (const [label, config, field] of badConfigs("stocked_quantity")) add("listInventoryLevels", label, () => [{}, config], field)
 
   // ---- listReservationItems
-  for (const [label, value] of NOT_OBJECT) add("listReservationItems", `selector ${label}`, () => [value], "selector")
+  for (const [label, value] of NOT_OPTIONAL_OBJECT) add("listReservationItems", `selector ${label}`, () => [value], "selector")
   add("listReservationItems", "unknown filter key", () => [{ bogus_filter: 1 }], '"bogus_filter"')
   add("listReservationItems", 'filter { quantity: { contains: "x" } }', () => [{ quantity: { contains: "x" } }], '"quantity"')
   add("listReservationItems", "filter { quantity: 1.5 }", () => [{ quantity: 1.5 }], '"quantity"')
@@ -307,6 +317,11 @@ function buildCases(): BadCase[] {
   add("createInventoryItem", 'weight "10" (string)', () => [{ sku: "NEW", weight: "10" }], "input.weight")
   add("createInventoryItem", "weight 2147483648 (above int4)", () => [{ sku: "NEW", weight: 2147483648 }], "input.weight")
   add("createInventoryItem", "length NaN", () => [{ sku: "NEW", length: NaN }], "input.length")
+  for (const dimension of ["weight", "length", "height", "width"]) {
+    add("createInventoryItem", `${dimension} -5 (negative)`, () => [{ sku: "NEW", [dimension]: -5 }], `input.${dimension}`)
+    add("createInventoryItems", `3rd of 5 ${dimension} -1 (negative)`, () => [fiveWithThird(bulkItem, { sku: "BAD", [dimension]: -1 })], `input.2.${dimension}`)
+    add("updateInventoryItem", `${dimension} -5 (negative)`, (f) => [f.itemId, { [dimension]: -5 }], `input.${dimension}`)
+  }
 
   for (const [label, value] of NOT_ARRAY) add("createInventoryItems", `input ${label}`, () => [value], "input")
   add("createInventoryItems", "[null]", () => [[null]], "input.0")
@@ -444,6 +459,12 @@ function buildCases(): BadCase[] {
   }
   add("adjustInventory", "adjustment 2147483647 overflows stocked_quantity", (f) => [f.itemId, LOC_A, 2147483647], "PostgreSQL integer")
   add("adjustInventory", 'context "tx" (string)', (f) => [f.itemId, LOC_A, 1, "tx"], "context")
+  // A transactionManager that is not an EntityManager, for a single-statement and a transactional method.
+  for (const [label, value] of NOT_MANAGER) {
+    add("adjustInventory", `context.transactionManager ${label}`, (f) => [f.itemId, LOC_A, 1, { transactionManager: value }], "context.transactionManager")
+    add("updateInventoryLevels", `context.transactionManager ${label}`, (f) => [[{ inventory_item_id: f.itemId, location_id: LOC_A, stocked_quantity: 25 }], { transactionManager: value }], "context.transactionManager")
+    add("listInventoryItems", `context.transactionManager ${label}`, () => [{}, undefined, { transactionManager: value }], "context.transactionManager")
+  }
 
   // ---- confirmInventory
   add("confirmInventory", "inventoryItemId null", () => [null, [LOC_A], 1], "inventoryItemId")

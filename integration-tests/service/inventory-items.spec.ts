@@ -204,7 +204,7 @@ describe("InventoryService: inventory items", () => {
         title: "Ærø – 😀 'quoted'",
         description: "line1\nline2\ttab",
         weight: 2147483647,
-        length: -2147483648,
+        length: 2147483647,
         height: 0,
         metadata: { quote: 'say "hi"', backslash: "a\\b", unicode: "ø€😀", list: [null, true, 1.5], empty: {} },
       }
@@ -215,7 +215,7 @@ describe("InventoryService: inventory items", () => {
         expect(stored.title).toBe(tricky.title)
         expect(stored.description).toBe(tricky.description)
         expect(stored.weight).toBe(2147483647)
-        expect(stored.length).toBe(-2147483648)
+        expect(stored.length).toBe(2147483647)
         expect(stored.height).toBe(0)
         expect(stored.metadata).toEqual(tricky.metadata)
         expect(item.metadata).toEqual(tricky.metadata)
@@ -438,6 +438,18 @@ describe("InventoryService: inventory items", () => {
   // ------------------------------------------------------------------ list
 
   describe("listInventoryItems", () => {
+    it("takes every argument as optional, as the official module does: listInventoryItems() is { } with take 10", async () => {
+      await service.createInventoryItems(Array.from({ length: 12 }, (_, i) => ({ sku: `OPT-${String(i).padStart(2, "0")}` })))
+      const [rows, count] = await service.listInventoryItems()
+      expect(count).toBe(12)
+      expect(rows).toHaveLength(10)
+      const [same, sameCount] = await service.listInventoryItems(undefined, undefined, undefined)
+      expect(sameCount).toBe(12)
+      expect(same.map((r) => r.id)).toEqual(rows.map((r) => r.id))
+      const [all] = await service.listInventoryItems(undefined, {})
+      expect(all).toHaveLength(12)
+    })
+
     const createNumbered = async (n: number) =>
       service.createInventoryItems(Array.from({ length: n }, (_, i) => ({ sku: `item-${String(i).padStart(2, "0")}` })))
 
@@ -727,6 +739,18 @@ describe("InventoryService: inventory items", () => {
         expect(await list(["loc_1"])).toEqual({ skus: ["A"], count: 1 })
         expect(await list("loc_3")).toEqual({ skus: [], count: 0 })
         expect(await list([])).toEqual({ skus: [], count: 0 })
+      })
+
+      it('treats "" as a value that matches nothing, alone or in a list (Medusa Admin sends ?location_id=)', async () => {
+        const [a] = await service.createInventoryItems([{ sku: "A" }, { sku: "B" }])
+        await service.createInventoryLevel({ inventory_item_id: a.id, location_id: "loc_1", stocked_quantity: 1 })
+        const list = async (location_id: string | string[]) => {
+          const [rows, count] = await service.listInventoryItems({ location_id }, { skip: 0, take: 15 })
+          return { skus: rows.map((r) => r.sku).sort(), count }
+        }
+        expect(await list("")).toEqual({ skus: [], count: 0 })
+        expect(await list([""])).toEqual({ skus: [], count: 0 })
+        expect(await list(["", "loc_1"])).toEqual({ skus: ["A"], count: 1 })
       })
 
       it("pages correctly when an item has levels at several matching locations", async () => {

@@ -329,6 +329,24 @@ describe("InventoryService: inventory levels", () => {
       expect(await levelCount()).toBe(0)
     })
 
+    it("names each level whose item is unknown, in input order, repeats kept", async () => {
+      const itemId = await makeItem()
+      const error = await expectMedusaError(
+        service.createInventoryLevels([
+          { inventory_item_id: "iitem_b", location_id: "loc_1", stocked_quantity: 1 },
+          { inventory_item_id: itemId, location_id: "loc_1", stocked_quantity: 1 },
+          { inventory_item_id: "iitem_a", location_id: "loc_1", stocked_quantity: 1 },
+          { inventory_item_id: "iitem_b", location_id: "loc_2", stocked_quantity: 1 },
+        ]),
+        MedusaError.Types.NOT_FOUND
+      )
+      expect(error.message).toBe(
+        "InventoryItem with id iitem_b was not found, InventoryItem with id iitem_a was not found, " +
+          "InventoryItem with id iitem_b was not found"
+      )
+      expect(await levelCount()).toBe(0)
+    })
+
     it("rejects a level for a deleted inventory item with NOT_FOUND and writes nothing", async () => {
       const itemId = await makeItem()
       await service.deleteInventoryItem(itemId)
@@ -465,6 +483,16 @@ describe("InventoryService: inventory levels", () => {
 
     const ids = (rows: InventoryLevelDTO[]) => rows.map((r) => r.id).sort()
     const keys = (...names: string[]) => names.map((n) => levels[n].id).sort()
+
+    it("takes every argument as optional: listInventoryLevels() is { } with take 10", async () => {
+      const [rows, count] = await service.listInventoryLevels()
+      expect(count).toBe(4)
+      expect(ids(rows)).toEqual(keys("a1", "a2", "b1", "b3"))
+      const [again] = await service.listInventoryLevels(undefined, undefined, undefined)
+      expect(ids(again)).toEqual(ids(rows))
+      expect(await service.listInventoryLevels({ location_id: "" })).toEqual([[], 0])
+      expect(await service.listInventoryLevels({ inventory_item_id: ["", ""] })).toEqual([[], 0])
+    })
 
     it("returns [rows, count]", async () => {
       const [rows, count] = await service.listInventoryLevels({})
@@ -807,6 +835,23 @@ describe("InventoryService: inventory levels", () => {
       expect(error.message).toContain(`Item ${itemB} is not stocked at location loc_3`)
       expect(await snapshot()).toEqual(initial)
       expect(db.eventBus.events).toEqual([])
+    })
+
+    it("names each failing update in input order, repeats kept (the official wording)", async () => {
+      const error = await expectMedusaError(
+        service.updateInventoryLevels([
+          { inventory_item_id: itemB, location_id: "loc_3", stocked_quantity: 1 },
+          { inventory_item_id: itemA, location_id: "loc_1", stocked_quantity: 2 },
+          { inventory_item_id: itemB, location_id: "loc_3", stocked_quantity: 3 },
+          { inventory_item_id: itemA, location_id: "loc_9", incoming_quantity: 3 },
+        ]),
+        MedusaError.Types.NOT_FOUND
+      )
+      expect(error.message).toBe(
+        `Item ${itemB} is not stocked at location loc_3, Item ${itemB} is not stocked at location loc_3, ` +
+          `Item ${itemA} is not stocked at location loc_9`
+      )
+      expect(await snapshot()).toEqual(initial)
     })
 
     it("names only the missing level in the NOT_FOUND message", async () => {

@@ -213,6 +213,35 @@ describe("reservations", () => {
       await expectNoDrift()
     })
 
+    it("names every input without a level, in input order, repeats kept (the official wording)", async () => {
+      const service = db.service()
+      const itemId = await seedItem(service, { loc_1: 10 })
+      const other = await seedItem(service, {})
+      db.eventBus.clear()
+
+      const twice = await expectMedusaError(
+        service.createReservationItems([
+          { inventory_item_id: itemId, location_id: "loc_missing", quantity: 1 },
+          { inventory_item_id: itemId, location_id: "loc_missing", quantity: 1 },
+        ]),
+        MedusaError.Types.NOT_FOUND
+      )
+      expect(twice.message).toBe(
+        `Item ${itemId} is not stocked at location loc_missing, Item ${itemId} is not stocked at location loc_missing`
+      )
+      const mixed = await expectMedusaError(
+        service.createReservationItems([
+          { inventory_item_id: other, location_id: "loc_1", quantity: 1 },
+          { inventory_item_id: itemId, location_id: "loc_1", quantity: 1 },
+          { inventory_item_id: itemId, location_id: "loc_2", quantity: 1 },
+        ]),
+        MedusaError.Types.NOT_FOUND
+      )
+      expect(mixed.message).toBe(`Item ${other} is not stocked at location loc_1, Item ${itemId} is not stocked at location loc_2`)
+      expect(await reservationRowCount()).toBe(0)
+      expect(events()).toEqual([])
+    })
+
     it("writes nothing when one reservation of a bulk call has no level", async () => {
       const service = db.service()
       const itemId = await seedItem(service, { loc_1: 10, loc_2: 10 })
@@ -482,6 +511,18 @@ describe("reservations", () => {
 
     const ids = (rows: ReservationItemDTO[]) => rows.map((row) => row.id).sort()
     const idsOf = (...indexes: number[]) => indexes.map((i) => r[i].id).sort()
+
+    it("takes every argument as optional: listReservationItems() is { } with take 10", async () => {
+      await seedList()
+      const [rows, count] = await service.listReservationItems()
+      expect(count).toBe(5)
+      expect(ids(rows)).toEqual(idsOf(0, 1, 2, 3, 4))
+      const [again] = await service.listReservationItems(undefined, undefined, undefined)
+      expect(ids(again)).toEqual(ids(rows))
+      // "" is a value like any other: it matches no reservation.
+      expect(await service.listReservationItems({ location_id: "" })).toEqual([[], 0])
+      expect(await service.listReservationItems({ line_item_id: [""] })).toEqual([[], 0])
+    })
 
     async function expectFilter(selector: FilterableReservationItemProps, expected: number[]): Promise<void> {
       const [rows, count] = await service.listReservationItems(selector)

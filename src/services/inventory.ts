@@ -35,6 +35,7 @@ import {
   createReservationItemSchema,
   id as idSchema,
   idOrIds,
+  locationFilter,
   nonNegativeInt,
   toArray,
   updateInventoryItemSchema,
@@ -96,12 +97,18 @@ const ITEM_LIST: ListSpec<InventoryItem> = {
       })
     },
     location_id: (qb, value, param) => {
-      const ids = validate(idOrIds, value, "selector.location_id")
+      // An empty string is a value that matches nothing, as in the official module: Medusa
+      // Admin's Inventory page asks for `?location_id=` before it has picked a location.
+      const ids = toArray(validate(locationFilter, value, "selector.location_id")).filter((id) => id !== "")
+      if (!ids.length) {
+        qb.andWhere("FALSE")
+        return
+      }
       const p = param()
       qb.andWhere(
         `EXISTS (SELECT 1 FROM inventory_level lvl WHERE lvl.inventory_item_id = inv_item.id
            AND lvl.location_id = ANY(CAST(:${p} AS text[])) AND lvl.deleted_at IS NULL)`,
-        { [p]: toArray(ids) }
+        { [p]: ids }
       )
     },
   },
@@ -267,7 +274,7 @@ export default class InventoryService implements IInventoryService {
   @InventoryMethod({ singleStatement: withoutRelations(1) })
   @InjectEntityManager()
   async listInventoryItems(
-    selector: FilterableInventoryItemProps,
+    selector: FilterableInventoryItemProps = {},
     config: FindConfig<InventoryItemDTO> = DEFAULT_LIST_CONFIG,
     @MedusaContext() context: SharedContext = {}
   ): Promise<[InventoryItemDTO[], number]> {
@@ -277,7 +284,7 @@ export default class InventoryService implements IInventoryService {
   @InventoryMethod({ singleStatement: withoutRelations(1) })
   @InjectEntityManager()
   async listInventoryLevels(
-    selector: FilterableInventoryLevelProps,
+    selector: FilterableInventoryLevelProps = {},
     config: FindConfig<InventoryLevelDTO> = DEFAULT_LIST_CONFIG,
     @MedusaContext() context: SharedContext = {}
   ): Promise<[InventoryLevelDTO[], number]> {
@@ -287,7 +294,7 @@ export default class InventoryService implements IInventoryService {
   @InventoryMethod({ singleStatement: withoutRelations(1) })
   @InjectEntityManager()
   async listReservationItems(
-    selector: FilterableReservationItemProps,
+    selector: FilterableReservationItemProps = {},
     config: FindConfig<ReservationItemDTO> = DEFAULT_LIST_CONFIG,
     @MedusaContext() context: SharedContext = {}
   ): Promise<[ReservationItemDTO[], number]> {
@@ -795,7 +802,8 @@ export default class InventoryService implements IInventoryService {
     config: unknown,
     context: SharedContext
   ): Promise<[DTO[], number]> {
-    const filters = validateObject(selector, "selector")
+    // As in the official module, a missing selector is no filter (`listInventoryItems()`).
+    const filters = selector === undefined ? {} : validateObject(selector, "selector")
     const options = config === undefined || config === null ? DEFAULT_LIST_CONFIG : validateObject(config, "config")
     const [rows, count] = await runListQuery(this.managerOf(context), spec, filters, options as ListConfig)
     return [rows as unknown as DTO[], count]
@@ -876,7 +884,14 @@ export default class InventoryService implements IInventoryService {
           WHERE NOT EXISTS (SELECT 1 FROM inventory_item it WHERE it.id = u.id AND it.deleted_at IS NULL)`,
         [rows.map((r) => r.inventory_item_id)]
       )
-      throw notFound(missing.map((m) => `InventoryItem with id ${m.id} was not found`).join(", "))
+      // One clause per failing input, in input order, repeats kept.
+      const absent = new Set(missing.map((m) => m.id))
+      throw notFound(
+        rows
+          .filter((r) => absent.has(r.inventory_item_id))
+          .map((r) => `InventoryItem with id ${r.inventory_item_id} was not found`)
+          .join(", ")
+      )
     }
     // Reservations outlive a deleted level: a level made again starts with them (I2). The
     // count needs a snapshot taken after the insert: a reservation made on the level this one
@@ -991,7 +1006,8 @@ export default class InventoryService implements IInventoryService {
     if (rows.length !== list.length) {
       // The statement wrote nothing; name only the pairs that have no live level.
       const existing = await this.lockLevels(list, manager)
-      const missing = list.filter((u) => !existing.has(levelKey(u.inventory_item_id, u.location_id)))
+      // One clause per failing update as given (before merging), in input order.
+      const missing = updates.filter((u) => !existing.has(levelKey(u.inventory_item_id, u.location_id)))
       throw notFound(
         missing.map((u) => `Item ${u.inventory_item_id} is not stocked at location ${u.location_id}`).join(", ")
       )
@@ -1081,11 +1097,18 @@ export default class InventoryService implements IInventoryService {
     const seen = new Map(levels.map((l) => [levelKey(l.inventory_item_id, l.location_id), l]))
     const missing = rows.filter((r) => !seen.has(levelKey(r.inventory_item_id, r.location_id)))
     if (missing.length) {
-      return notFound(
-        [...new Set(missing.map((r) => `Item ${r.inventory_item_id} is not stocked at location ${r.location_id}`))].join(", ")
-      )
+      // One clause per failing input, in input order, repeats kept: the official wording,
+      // which Medusa's own tests assert.
+      return notFound(missing.map((r) => `Item ${r.inventory_item_id} is not stocked at location ${r.location_id}`).join(", "))
     }
-    const short = levels.filter((l) => l.stocked_quantity - l.reserved_quantity < (l.wanted ?? 0))
+    // Stock is decided per level (the sum of its inputs): one clause per short level, in the
+    // order its first input came.
+    const firstInput = new Map<string, number>()
+    rows.forEach((r, i) => firstInput.set(levelKey(r.inventory_item_id, r.location_id), firstInput.get(levelKey(r.inventory_item_id, r.location_id)) ?? i))
+    const position = (l: LockedLevel) => firstInput.get(levelKey(l.inventory_item_id, l.location_id)) ?? 0
+    const short = levels
+      .filter((l) => l.stocked_quantity - l.reserved_quantity < (l.wanted ?? 0))
+      .sort((a, b) => position(a) - position(b))
     return insufficientInventory(
       short
         .map(

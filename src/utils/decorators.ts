@@ -46,7 +46,7 @@ export function InventoryMethod(options: InventoryMethodOptions = {}): MethodDec
       if (typeof caller !== "object" || caller === null) {
         throw invalidData(`"context" must be an object`)
       }
-      const callerManager = (caller as SharedContext).transactionManager as EntityManager | undefined
+      const callerManager = transactionManagerOf(caller as SharedContext)
       let events: EventBuffer
       let result: unknown
       for (let attempt = 1; ; attempt++) {
@@ -85,4 +85,24 @@ function isSingleStatement(options: InventoryMethodOptions, args: unknown[]): bo
 
 export function eventsOf(context: InventoryContext): EventBuffer {
   return context[EVENTS] ?? new EventBuffer()
+}
+
+/**
+ * The caller's `context.transactionManager`, checked: anything but a TypeORM EntityManager
+ * (duck-typed, so that a second copy of TypeORM passes) is refused before any SQL runs.
+ */
+function transactionManagerOf(context: SharedContext): EntityManager | undefined {
+  const manager = context.transactionManager as unknown
+  if (manager === undefined || manager === null) return undefined
+  const candidate = manager as Partial<EntityManager>
+  if (
+    typeof manager !== "object" ||
+    typeof candidate.query !== "function" ||
+    typeof candidate.transaction !== "function" ||
+    typeof candidate.connection !== "object" ||
+    candidate.connection === null
+  ) {
+    throw invalidData(`"context.transactionManager" must be a TypeORM EntityManager`)
+  }
+  return manager as EntityManager
 }

@@ -35,6 +35,12 @@ export const idOrIds = z.union([id, z.array(id)], {
   error: "must be a non-empty string or an array of non-empty strings",
 })
 
+/** A filter value: a string or a list of strings, where "" is a value that matches nothing. */
+const filterString = z.string(typeError("must be a string")).max(512, { error: "is longer than 512 characters" })
+export const locationFilter = z.union([filterString, z.array(filterString)], {
+  error: "must be a string or an array of strings",
+})
+
 const text = z.string(typeError("must be a string")).nullish()
 const metadata = z.record(z.string(), z.unknown(), typeError("must be an object")).nullish()
 
@@ -44,10 +50,10 @@ const inventoryItemFields = {
   hs_code: text,
   mid_code: text,
   material: text,
-  weight: anyInt.nullish(),
-  length: anyInt.nullish(),
-  height: anyInt.nullish(),
-  width: anyInt.nullish(),
+  weight: nonNegativeInt.nullish(),
+  length: nonNegativeInt.nullish(),
+  height: nonNegativeInt.nullish(),
+  width: nonNegativeInt.nullish(),
   title: text,
   description: text,
   thumbnail: text,
