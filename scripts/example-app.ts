@@ -65,6 +65,39 @@ export interface InstallReport {
  * says that it is up to date.
  */
 export async function installExampleApp(onStatus: (line: string) => void = () => undefined): Promise<InstallReport> {
+  return await withInstallLock(() => install(onStatus))
+}
+
+/**
+ * One install at a time across processes (jest workers, a test run beside `npm start`): the
+ * lock is a file made exclusively; one left by a dead process is taken over.
+ */
+async function withInstallLock<T>(fn: () => Promise<T>): Promise<T> {
+  const lock = path.join(APP, ".install.lock")
+  for (;;) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: "wx" })
+      break
+    } catch {
+      const owner = Number(fs.existsSync(lock) ? fs.readFileSync(lock, "utf8") : NaN)
+      let ownerAlive = false
+      try {
+        ownerAlive = Number.isInteger(owner) && owner > 0 && process.kill(owner, 0)
+      } catch {
+        ownerAlive = false
+      }
+      if (!ownerAlive) fs.rmSync(lock, { force: true })
+      else await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+  }
+  try {
+    return await fn()
+  } finally {
+    fs.rmSync(lock, { force: true })
+  }
+}
+
+async function install(onStatus: (line: string) => void): Promise<InstallReport> {
   const report: InstallReport = { installedDependencies: false, installedPackage: false }
   const lockStamp = sha256(fs.readFileSync(path.join(APP, "package-lock.json")))
   const lockStampFile = path.join(APP, "node_modules/.installed-from-lockfile")
@@ -125,17 +158,41 @@ export interface MedusaServer {
   kill: () => void
 }
 
+export interface StartMedusaOptions {
+  onOutput?: (chunk: string) => void
+  timeoutMs?: number
+  /**
+   * Write the server's output to this file instead of a pipe, and do not keep this process
+   * alive for it: the server may outlive the caller (an app shared by several test files,
+   * stopped by jest's global teardown). `onOutput` is not called then; `output()` reads the file.
+   */
+  logFile?: string
+}
+
 /** `medusa start` in a process group of its own, resolved once `/health` answers. */
-export async function startMedusa(env: NodeJS.ProcessEnv, options: { onOutput?: (chunk: string) => void; timeoutMs?: number } = {}): Promise<MedusaServer> {
+export async function startMedusa(env: NodeJS.ProcessEnv, options: StartMedusaOptions = {}): Promise<MedusaServer> {
   let output = ""
-  const child = spawn(MEDUSA, ["start"], { cwd: APP, env, detached: true, stdio: ["ignore", "pipe", "pipe"] })
-  const collect = (chunk: Buffer) => {
-    const text = chunk.toString()
-    output += text
-    options.onOutput?.(text)
+  const { logFile } = options
+  let child: ChildProcess
+  if (logFile) {
+    const fd = fs.openSync(logFile, "a")
+    try {
+      child = spawn(MEDUSA, ["start"], { cwd: APP, env, detached: true, stdio: ["ignore", fd, fd] })
+    } finally {
+      fs.closeSync(fd)
+    }
+    child.unref()
+  } else {
+    child = spawn(MEDUSA, ["start"], { cwd: APP, env, detached: true, stdio: ["ignore", "pipe", "pipe"] })
+    const collect = (chunk: Buffer) => {
+      const text = chunk.toString()
+      output += text
+      options.onOutput?.(text)
+    }
+    child.stdout!.on("data", collect)
+    child.stderr!.on("data", collect)
   }
-  child.stdout!.on("data", collect)
-  child.stderr!.on("data", collect)
+  const readOutput = () => (logFile ? (fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8") : "") : output)
   const signal = (name: NodeJS.Signals) => {
     if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return
     try {
@@ -162,14 +219,14 @@ export async function startMedusa(env: NodeJS.ProcessEnv, options: { onOutput?: 
     })
     return stopping
   }
-  const server: MedusaServer = { url: `http://127.0.0.1:${env.PORT}`, child, output: () => output, stop, kill: () => signal("SIGKILL") }
+  const server: MedusaServer = { url: `http://127.0.0.1:${env.PORT}`, child, output: readOutput, stop, kill: () => signal("SIGKILL") }
   const deadline = Date.now() + (options.timeoutMs ?? 120_000)
   try {
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`medusa start exited with ${child.exitCode}:\n${output.slice(-3000)}`)
+      if (child.exitCode !== null) throw new Error(`medusa start exited with ${child.exitCode}:\n${readOutput().slice(-3000)}`)
       const healthy = await fetch(`${server.url}/health`).then((r) => r.ok, () => false)
       if (healthy) return server
-      if (Date.now() > deadline) throw new Error(`no /health after ${(options.timeoutMs ?? 120_000) / 1000} s:\n${output.slice(-3000)}`)
+      if (Date.now() > deadline) throw new Error(`no /health after ${(options.timeoutMs ?? 120_000) / 1000} s:\n${readOutput().slice(-3000)}`)
       await new Promise((resolve) => setTimeout(resolve, 300))
     }
   } catch (error) {

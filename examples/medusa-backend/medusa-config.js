@@ -14,7 +14,12 @@ module.exports = {
     // Bursts of checkouts hold one connection each; size the pool for them.
     database_extra: { max: Number(process.env.DATABASE_POOL_MAX || 20) },
   },
-  plugins: ["medusa-fulfillment-manual", "medusa-payment-manual"],
+  plugins: [
+    "medusa-fulfillment-manual",
+    "medusa-payment-manual",
+    // Test-only (plugins/e2e-driver): lets the end-to-end tests call services from the container.
+    ...(process.env.MEDUSA_INVENTORY_E2E_DRIVER === "true" ? ["e2e-driver"] : []),
+  ],
   modules: {
     eventBus: { resolve: "@medusajs/event-bus-local" },
     cacheService: { resolve: "@medusajs/cache-inmemory" },

@@ -1,0 +1,168 @@
+import fs from "fs"
+import path from "path"
+import { appEnv, freePort, medusaCommand, startMedusa } from "../../scripts/example-app"
+import { createDatabase, uniqueDatabaseName } from "../utils/database"
+import { AppRecord, readRecords, recordFile, runDir } from "./app-registry"
+import { Api, installExampleApp } from "./medusa-app"
+
+/**
+ * Medusa apps shared by every test file of one jest run: each is booted once, on first use,
+ * and stopped by jest's global teardown. Tests on a shared app make their own data (their own
+ * locations, products, skus) and filter by it, so they do not see each other's rows.
+ *
+ * Both shared apps are `examples/medusa-backend` with the test-only `e2e-driver` plugin, which
+ * lets a test call a service from Medusa's container (`app.call(...)`), as a store's custom
+ * endpoint, subscriber or plugin does; `ours` runs this package as `inventoryService`,
+ * `official` runs `@medusajs/inventory@1.11.7`.
+ */
+
+export const SHARED_APPS = {
+  ours: { MEDUSA_INVENTORY_E2E_DRIVER: "true" },
+  official: { MEDUSA_INVENTORY_E2E_DRIVER: "true", INVENTORY_MODULE: "@medusajs/inventory" },
+} satisfies Record<string, Record<string, string>>
+
+export type SharedAppName = keyof typeof SHARED_APPS
+
+export const ADMIN_EMAIL = "admin@e2e.test"
+export const ADMIN_PASSWORD = "supersecret"
+
+/** What a call through the driver answered: its result, or the error a caller would catch. */
+export type CallOutcome<T = any> =
+  | { result: T; error?: undefined }
+  | { result?: undefined; error: { name?: string; type?: string; code?: string; message: string } }
+
+export interface CallOptions {
+  /** Run the call inside a transaction of Medusa's manager; `TRANSACTION_MANAGER` stands for it. */
+  transaction?: boolean
+}
+
+/** In the arguments of a call with `{ transaction: true }`: that transaction's EntityManager. */
+export const TRANSACTION_MANAGER = { $marker: "transactionManager" } as const
+
+export interface SharedApp extends AppRecord {
+  /** A client logged in as the admin. */
+  admin: () => Promise<Api>
+  /** A client without credentials (store API, or unauthenticated admin calls). */
+  anonymous: () => Api
+  /** `service.method(...args)` inside the Medusa app; resolves with what it returned or threw. */
+  call: <T = any>(service: string, method: string, args?: unknown[], options?: CallOptions) => Promise<CallOutcome<T>>
+  /** `call` on `inventoryService` that returns the result and throws what the method threw. */
+  inventory: <T = any>(method: string, ...args: unknown[]) => Promise<T>
+  /** Everything the server printed so far. */
+  logs: () => string
+}
+
+// The same encoding as examples/medusa-backend/plugins/e2e-driver/codec.js.
+export function encode(value: unknown): unknown {
+  if (value === undefined) return { $undefined: true }
+  if (value instanceof Date) return { $date: value.toISOString() }
+  if (typeof value === "number" && !Number.isFinite(value)) return { $number: String(value) }
+  if (Array.isArray(value)) return value.map(encode)
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, encode(inner)]))
+  }
+  return value
+}
+
+export function decode(value: unknown): any {
+  if (Array.isArray(value)) return value.map(decode)
+  if (value && typeof value === "object") {
+    const tagged = value as Record<string, unknown>
+    if (tagged.$undefined === true) return undefined
+    if (typeof tagged.$date === "string") return new Date(tagged.$date)
+    if (typeof tagged.$number === "string") return Number(tagged.$number)
+    return Object.fromEntries(Object.entries(tagged).map(([key, inner]) => [key, decode(inner)]))
+  }
+  return value
+}
+
+/** The error a driver call answered, as an Error with the MedusaError's type and code. */
+export class CalledError extends Error {
+  constructor(
+    message: string,
+    readonly type?: string,
+    readonly code?: string
+  ) {
+    super(message)
+  }
+}
+
+const pending = new Map<SharedAppName, Promise<SharedApp>>()
+
+/** The shared app `name`, booted on first use in this jest run. */
+export function sharedApp(name: SharedAppName): Promise<SharedApp> {
+  let app = pending.get(name)
+  if (!app) {
+    app = attach(name)
+    pending.set(name, app)
+    app.catch(() => pending.delete(name))
+  }
+  return app
+}
+
+async function attach(name: SharedAppName): Promise<SharedApp> {
+  const dir = runDir()
+  const lock = path.join(dir, `${name}.lock`)
+  for (;;) {
+    const record = readRecords(dir).find((r) => r.name === name)
+    if (record) return connect(record)
+    try {
+      fs.closeSync(fs.openSync(lock, "wx"))
+    } catch {
+      // Another jest worker is booting it: wait for its record.
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      continue
+    }
+    try {
+      return connect(await boot(name, dir))
+    } finally {
+      fs.rmSync(lock, { force: true })
+    }
+  }
+}
+
+async function boot(name: SharedAppName, dir: string): Promise<AppRecord> {
+  await installExampleApp()
+  const database = uniqueDatabaseName(`mit_shared_${name}`)
+  const databaseUrl = await createDatabase(database)
+  const env = appEnv(databaseUrl, await freePort(), SHARED_APPS[name])
+  await medusaCommand(["migrations", "run"], env)
+  await medusaCommand(["user", "-e", ADMIN_EMAIL, "-p", ADMIN_PASSWORD], env)
+  const logFile = path.join(dir, `${name}.log`)
+  const server = await startMedusa(env, { logFile })
+  const record: AppRecord = { name, url: server.url, pid: server.child.pid!, database, databaseUrl, logFile }
+  fs.writeFileSync(recordFile(dir, name), JSON.stringify(record))
+  return record
+}
+
+async function connect(record: AppRecord): Promise<SharedApp> {
+  const logs = () => (fs.existsSync(record.logFile) ? fs.readFileSync(record.logFile, "utf8") : "")
+  const healthy = await fetch(`${record.url}/health`).then((r) => r.ok, () => false)
+  if (!healthy) throw new Error(`the shared Medusa app "${record.name}" stopped answering:\n${logs().slice(-3000)}`)
+  let admin: Promise<Api> | undefined
+  const loggedIn = () => {
+    admin ??= (async () => {
+      const api = new Api(record.url)
+      await api.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+      return api
+    })()
+    return admin
+  }
+  const call = async <T>(service: string, method: string, args: unknown[] = [], options: CallOptions = {}): Promise<CallOutcome<T>> => {
+    const api = await loggedIn()
+    const body = await api.ok("POST", "/admin/e2e/call", { service, method, args: encode(args), transaction: options.transaction ?? false })
+    return body.error ? { error: body.error } : { result: decode(body.result) as T }
+  }
+  return {
+    ...record,
+    admin: loggedIn,
+    anonymous: () => new Api(record.url),
+    call,
+    inventory: async <T>(method: string, ...args: unknown[]) => {
+      const outcome = await call<T>("inventoryService", method, args)
+      if (outcome.error) throw new CalledError(outcome.error.message, outcome.error.type, outcome.error.code)
+      return outcome.result as T
+    },
+    logs,
+  }
+}
