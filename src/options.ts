@@ -1,32 +1,78 @@
 import { MODULE_RESOURCE_TYPE, MODULE_SCOPE } from "@medusajs/modules-sdk"
 import type { InternalModuleDeclaration } from "@medusajs/types"
 import { MedusaError } from "@medusajs/utils"
+import type { StatementSettings } from "./db/executor"
 import type { InventoryModuleOptions } from "./types"
+import { nonNegativeInt, positiveInt, validate, z } from "./utils/validation"
 
-export function isSharedResources(declaration?: InternalModuleDeclaration): boolean {
+export function isSharedResources(declaration?: Partial<InternalModuleDeclaration>): boolean {
   return declaration?.scope === MODULE_SCOPE.INTERNAL && declaration.resources === MODULE_RESOURCE_TYPE.SHARED
 }
 
+const replica = z.union([
+  z.string().min(1, { error: "must not be empty" }),
+  z.object({ url: z.string().min(1, { error: "must not be empty" }), max: positiveInt.optional() }).strict(),
+])
+
+/** Every option the module knows; anything else fails the boot. */
+const optionsSchema = z
+  .object({
+    /** Connection settings, for isolated resources (Medusa adds its own in shared mode; unused then). */
+    database: z.record(z.string(), z.unknown(), { error: "must be an object" }).optional(),
+    strictReservations: z.boolean({ error: "must be a boolean" }).optional(),
+    preparedStatements: z.boolean({ error: "must be a boolean" }).optional(),
+    lockTimeoutMs: positiveInt.optional(),
+    statementTimeoutMs: positiveInt.optional(),
+    replicas: z.array(replica, { error: "must be an array of URLs" }).optional(),
+    maxReplicaLagMs: nonNegativeInt.optional(),
+    replicaCheckIntervalMs: positiveInt.optional(),
+  })
+  .strict()
+
+/** The module's settings, as the service uses them. */
+export interface ResolvedOptions {
+  strict: boolean
+  statements: StatementSettings
+  replicas: { url: string; max: number }[]
+  maxReplicaLagMs: number
+  replicaCheckIntervalMs: number
+}
+
+const resolved = new WeakMap<object, ResolvedOptions>()
+
 /**
- * Checks the module options, so that a typo in medusa-config.js fails the boot with a clear
- * message instead of surfacing later. Used by the loader and, before bootstrapping, by
- * `initialize()` (modules-sdk 1.x hides loader errors behind an unrelated TypeError).
+ * Checks the module options once per options object, so that a typo in medusa-config.js fails
+ * the boot with a clear message instead of surfacing later, and returns them with defaults.
+ * Used by the loaders, the service and, before bootstrapping, by `initialize()` (modules-sdk
+ * 1.x hides loader errors behind an unrelated TypeError).
  */
-export function assertValidOptions(
+export function resolveOptions(
   options: InventoryModuleOptions | undefined,
   moduleDeclaration?: Partial<InternalModuleDeclaration>
-): void {
-  const strict = options?.strictReservations
-  if (strict !== undefined && typeof strict !== "boolean") {
-    throw new MedusaError(
-      MedusaError.Types.INVALID_ARGUMENT,
-      `Inventory module option "strictReservations" must be a boolean (got ${JSON.stringify(strict)})`
-    )
+): ResolvedOptions {
+  const raw = (options ?? {}) as object
+  if (!isSharedResources(moduleDeclaration) && moduleDeclaration && !options?.database) {
+    throw new MedusaError(MedusaError.Types.INVALID_ARGUMENT, `Database config is not present at module config "options.database"`)
   }
-  if (!isSharedResources(moduleDeclaration as InternalModuleDeclaration) && !options?.database) {
-    throw new MedusaError(
-      MedusaError.Types.INVALID_ARGUMENT,
-      `Database config is not present at module config "options.database"`
-    )
+  const known = resolved.get(raw)
+  if (known) return known
+  let parsed: z.output<typeof optionsSchema>
+  try {
+    parsed = validate(optionsSchema, raw, "options")
+  } catch (error) {
+    throw new MedusaError(MedusaError.Types.INVALID_ARGUMENT, `Inventory module: ${(error as Error).message}`)
   }
+  const result: ResolvedOptions = {
+    strict: parsed.strictReservations === true,
+    statements: {
+      preparedStatements: parsed.preparedStatements === true,
+      lockTimeoutMs: parsed.lockTimeoutMs,
+      statementTimeoutMs: parsed.statementTimeoutMs,
+    },
+    replicas: (parsed.replicas ?? []).map((r) => (typeof r === "string" ? { url: r, max: 10 } : { url: r.url, max: r.max ?? 10 })),
+    maxReplicaLagMs: parsed.maxReplicaLagMs ?? 1000,
+    replicaCheckIntervalMs: parsed.replicaCheckIntervalMs ?? 1000,
+  }
+  resolved.set(raw, result)
+  return result
 }

@@ -25,4 +25,23 @@ export interface InventoryModuleOptions {
    * Medusa also reserves variants that allow backorders.
    */
   strictReservations?: boolean
+  /**
+   * Name the module's fixed statements (server-side prepared statements, per connection). For
+   * direct connections only: transaction-mode poolers (PgBouncer) break them. Off by default.
+   */
+  preparedStatements?: boolean
+  /** `lock_timeout` of each of the module's transactions (SET LOCAL); a call stuck on a row lock answers CONFLICT. */
+  lockTimeoutMs?: number
+  /** `statement_timeout` of each of the module's transactions (SET LOCAL). */
+  statementTimeoutMs?: number
+  /**
+   * Read replicas (URLs, or `{ url, max }` for a pool size other than 10): lists and retrieves
+   * outside a caller's transaction read from one. Writes, quantities, confirmInventory and
+   * everything in a caller's transaction stay on the primary.
+   */
+  replicas?: (string | { url: string; max?: number })[]
+  /** A replica whose replay lag exceeds this is skipped for the primary (default 1000). */
+  maxReplicaLagMs?: number
+  /** How often a replica's health and lag are checked, at most (default 1000). */
+  replicaCheckIntervalMs?: number
 }

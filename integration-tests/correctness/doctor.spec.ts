@@ -1,11 +1,11 @@
 import { execFile } from "child_process"
 import path from "path"
 import { promisify } from "util"
-import { runDoctor, unresolvedProblems } from "../../src/doctor"
+import { runDoctor, unresolvedProblems } from "../../src/tools/doctor"
 import { setupTestDatabase, TestDatabase } from "../utils/database"
 
 const run = promisify(execFile)
-const CLI = path.resolve(__dirname, "../../dist/src/cli/index.js")
+const CLI = path.resolve(__dirname, "../../dist/src/tools/cli/index.js")
 
 describe("doctor", () => {
   let db: TestDatabase

@@ -3,9 +3,10 @@ import fs from "fs"
 import os from "os"
 import path from "path"
 import { promisify } from "util"
+import { EMBEDDED_DIR_NAME } from "../../src/tools/embedded-postgres"
 
 const run = promisify(execFile)
-const CLI = path.resolve(__dirname, "../../dist/src/cli/index.js")
+const CLI = path.resolve(__dirname, "../../dist/src/tools/cli/index.js")
 
 /**
  * The CLI without DATABASE_URL: the embedded PostgreSQL, in `.embedded-postgres` of the working
@@ -25,7 +26,7 @@ describe("medusa-inventory on the embedded PostgreSQL", () => {
     fs.rmSync(cwd, { recursive: true, force: true })
   })
 
-  const dataDir = () => path.join(cwd, ".embedded-postgres", "data")
+  const dataDir = () => path.join(cwd, EMBEDDED_DIR_NAME, "data")
   /** The CLI run that is expected to fail: its exit code and output. */
   const failing = (args: string[]): Promise<{ code: number; stderr: string }> =>
     run("node", [CLI, ...args], { cwd, env }).then(

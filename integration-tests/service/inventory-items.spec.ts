@@ -1,6 +1,8 @@
 import type { CreateInventoryItemInput, FilterableInventoryItemProps, InventoryItemDTO } from "@medusajs/types"
 import { MedusaError } from "@medusajs/utils"
+import { INT_MAX } from "../../src/utils/validation"
 import { setupTestDatabase, TestDatabase } from "../utils/database"
+import { expectMedusaError, medusaApiDuplicateMessage, SKU_TAKEN } from "../utils/errors"
 
 type Service = ReturnType<TestDatabase["service"]>
 
@@ -21,29 +23,7 @@ const FULL_INPUT = {
   metadata: { color: "red", nested: { a: 1, list: [1, 2] } },
 }
 
-/** Awaits `promise`, which must reject with a MedusaError of `type`; returns the error. */
-async function expectMedusaError(promise: Promise<unknown>, type: string, message?: string | RegExp): Promise<MedusaError> {
-  let caught: unknown = undefined
-  let resolved = false
-  try {
-    await promise
-    resolved = true
-  } catch (error) {
-    caught = error
-  }
-  expect(resolved).toBe(false)
-  // MedusaError is compiled to ES5, so `instanceof` does not work: use its own type guard.
-  expect(caught).toBeInstanceOf(Error)
-  expect(MedusaError.isMedusaError(caught)).toBe(true)
-  const error = caught as MedusaError
-  expect(error.type).toBe(type)
-  if (typeof message === "string") {
-    expect(error.message).toContain(message)
-  } else if (message) {
-    expect(error.message).toMatch(message)
-  }
-  return error
-}
+
 
 describe("InventoryService: inventory items", () => {
   let db: TestDatabase
@@ -203,8 +183,8 @@ describe("InventoryService: inventory items", () => {
         sku: 'a,b{c}"d\\e NULL',
         title: "Ærø – 😀 'quoted'",
         description: "line1\nline2\ttab",
-        weight: 2147483647,
-        length: 2147483647,
+        weight: INT_MAX,
+        length: INT_MAX,
         height: 0,
         metadata: { quote: 'say "hi"', backslash: "a\\b", unicode: "ø€😀", list: [null, true, 1.5], empty: {} },
       }
@@ -214,8 +194,8 @@ describe("InventoryService: inventory items", () => {
         const stored = await service.retrieveInventoryItem(item.id)
         expect(stored.title).toBe(tricky.title)
         expect(stored.description).toBe(tricky.description)
-        expect(stored.weight).toBe(2147483647)
-        expect(stored.length).toBe(2147483647)
+        expect(stored.weight).toBe(INT_MAX)
+        expect(stored.length).toBe(INT_MAX)
         expect(stored.height).toBe(0)
         expect(stored.metadata).toEqual(tricky.metadata)
         expect(item.metadata).toEqual(tricky.metadata)
@@ -254,8 +234,9 @@ describe("InventoryService: inventory items", () => {
       const error = await expectMedusaError(
         service.createInventoryItem({ sku: "DUP", title: "second" }),
         MedusaError.Types.DUPLICATE_ERROR,
-        "DUP"
+        { exact: SKU_TAKEN }
       )
+      expect(medusaApiDuplicateMessage(error)).toBe("Inventory_item with sku DUP already exists.")
       expect(error.type).toBe("duplicate_error")
 
       const rows = await itemRows()
@@ -269,21 +250,23 @@ describe("InventoryService: inventory items", () => {
       const before = await itemRows()
       db.eventBus.clear()
 
-      await expectMedusaError(
+      const duplicate = await expectMedusaError(
         service.createInventoryItems([{ sku: "FRESH-1" }, { sku: "TAKEN" }, { sku: "FRESH-2" }]),
         MedusaError.Types.DUPLICATE_ERROR,
-        "TAKEN"
+        { exact: SKU_TAKEN }
       )
+      expect(medusaApiDuplicateMessage(duplicate)).toBe("Inventory_item with sku TAKEN already exists.")
       expect(await itemRows()).toEqual(before)
       expect(db.eventBus.events).toEqual([])
     })
 
     it("writes nothing when a bulk call repeats a sku within itself", async () => {
-      await expectMedusaError(
+      const duplicate = await expectMedusaError(
         service.createInventoryItems([{ sku: "ONE" }, { sku: "TWICE" }, { sku: "TWICE" }]),
         MedusaError.Types.DUPLICATE_ERROR,
-        "TWICE"
+        { exact: SKU_TAKEN }
       )
+      expect(medusaApiDuplicateMessage(duplicate)).toBe("Inventory_item with sku TWICE already exists.")
       expect(await itemRows()).toEqual([])
       expect(db.eventBus.events).toEqual([])
     })
@@ -338,7 +321,7 @@ describe("InventoryService: inventory items", () => {
       const before = await itemRows()
       db.eventBus.clear()
 
-      await expectMedusaError(service.createInventoryItem(input as any), MedusaError.Types.INVALID_DATA, field)
+      await expectMedusaError(service.createInventoryItem(input as any), MedusaError.Types.INVALID_DATA, { contains: field })
 
       expect(await itemRows()).toEqual(before)
       expect(db.eventBus.events).toEqual([])
@@ -354,7 +337,7 @@ describe("InventoryService: inventory items", () => {
         const error = await expectMedusaError(
           service.createInventoryItems([{ sku: "GOOD-1" }, input as any, { sku: "GOOD-2" }]),
           MedusaError.Types.INVALID_DATA,
-          field
+          { contains: field }
         )
         // the message points at the offending row
         expect(error.message).toContain("input.1")
@@ -369,7 +352,7 @@ describe("InventoryService: inventory items", () => {
       ["undefined", undefined],
       ["an object", { sku: "NOT-AN-ARRAY" }],
     ])("createInventoryItems rejects %s instead of an array", async (_label, input) => {
-      await expectMedusaError(service.createInventoryItems(input as any), MedusaError.Types.INVALID_DATA, "input")
+      await expectMedusaError(service.createInventoryItems(input as any), MedusaError.Types.INVALID_DATA, { contains: "input" })
       expect(await itemRows()).toEqual([])
     })
   })
@@ -431,7 +414,7 @@ describe("InventoryService: inventory items", () => {
     })
 
     it("rejects an empty-string id with INVALID_DATA", async () => {
-      await expectMedusaError(service.retrieveInventoryItem(""), MedusaError.Types.INVALID_DATA, "inventoryItemId")
+      await expectMedusaError(service.retrieveInventoryItem(""), MedusaError.Types.INVALID_DATA, { contains: "inventoryItemId" })
     })
   })
 
@@ -517,26 +500,21 @@ describe("InventoryService: inventory items", () => {
       ])
     })
 
-    it("loads the inventory_levels relation", async () => {
+    it("accepts config.relations and joins nothing, as the official list does (Medusa passes ?expand= through)", async () => {
       const [a, b] = await service.createInventoryItems([{ sku: "A" }, { sku: "B" }])
       await service.createInventoryLevels([
         { inventory_item_id: a.id, location_id: "loc_1", stocked_quantity: 3 },
         { inventory_item_id: a.id, location_id: "loc_2", stocked_quantity: 4 },
       ])
-      const [rows, count] = await service.listInventoryItems({}, { relations: ["inventory_levels"], order: { sku: "ASC" } })
-      expect(count).toBe(2)
-      const withLevels = rows as (InventoryItemDTO & { inventory_levels: { location_id: string; stocked_quantity: number }[] })[]
-      expect(withLevels.map((r) => r.id)).toEqual([a.id, b.id])
-      expect(
-        withLevels[0].inventory_levels.map((l) => [l.location_id, l.stocked_quantity]).sort()
-      ).toEqual([
-        ["loc_1", 3],
-        ["loc_2", 4],
-      ])
-      expect(withLevels[1].inventory_levels).toEqual([])
+      for (const relations of [["inventory_levels"], ["location_levels"], ["nope"]]) {
+        const [rows, count] = await service.listInventoryItems({}, { relations, order: { sku: "ASC" } })
+        expect(count).toBe(2)
+        expect(rows.map((r) => r.id)).toEqual([a.id, b.id])
+        expect(rows.map((r) => "inventory_levels" in r)).toEqual([false, false])
+      }
     })
 
-    it("pages by item, not by joined row, when loading inventory_levels", async () => {
+    it("pages by item with config.relations given", async () => {
       const created = await createNumbered(7)
       await service.createInventoryLevels(
         created.flatMap((item) => [
@@ -550,9 +528,22 @@ describe("InventoryService: inventory items", () => {
       )
       expect(count).toBe(7)
       expect(rows.map((r) => r.sku)).toEqual(created.slice(2, 5).map((c) => c.sku))
-      for (const row of rows as (InventoryItemDTO & { inventory_levels: unknown[] })[]) {
-        expect(row.inventory_levels).toHaveLength(2)
+    })
+
+    it("takes take: 0 as no limit, as the official list does; the count stays right", async () => {
+      await createNumbered(12)
+      const [rows, count] = await service.listInventoryItems({}, { take: 0 })
+      expect(rows).toHaveLength(12)
+      expect(count).toBe(12)
+    })
+
+    it("retrieveInventoryItem joins the inventory_levels relation when asked", async () => {
+      const [a] = await service.createInventoryItems([{ sku: "A" }])
+      await service.createInventoryLevels([{ inventory_item_id: a.id, location_id: "loc_1", stocked_quantity: 3 }])
+      const item = (await service.retrieveInventoryItem(a.id, { relations: ["inventory_levels"] })) as InventoryItemDTO & {
+        inventory_levels: { location_id: string; stocked_quantity: number }[]
       }
+      expect(item.inventory_levels.map((l) => [l.location_id, l.stocked_quantity])).toEqual([["loc_1", 3]])
     })
 
     it("includes soft-deleted items only with withDeleted", async () => {
@@ -681,12 +672,12 @@ describe("InventoryService: inventory items", () => {
         await expectMedusaError(
           service.listInventoryItems({ colour: "red" } as any),
           MedusaError.Types.INVALID_DATA,
-          "colour"
+          { contains: "colour" }
         )
       })
 
       it("rejects a null selector with INVALID_DATA", async () => {
-        await expectMedusaError(service.listInventoryItems(null as any), MedusaError.Types.INVALID_DATA, "selector")
+        await expectMedusaError(service.listInventoryItems(null as any), MedusaError.Types.INVALID_DATA, { contains: "selector" })
       })
     })
 
@@ -864,11 +855,12 @@ describe("InventoryService: inventory items", () => {
       const before = await itemRows()
       db.eventBus.clear()
 
-      await expectMedusaError(
+      const duplicate = await expectMedusaError(
         service.updateInventoryItem(second.id, { sku: "FIRST", title: "changed" }),
         MedusaError.Types.DUPLICATE_ERROR,
-        "FIRST"
+        { exact: SKU_TAKEN }
       )
+      expect(medusaApiDuplicateMessage(duplicate)).toBe("Inventory_item with sku FIRST already exists.")
       expect(await itemRows()).toEqual(before)
       expect(db.eventBus.events).toEqual([])
     })
@@ -894,7 +886,7 @@ describe("InventoryService: inventory items", () => {
       await expectMedusaError(
         service.updateInventoryItem(item.id, { title: "changed", ...(input as any) }),
         MedusaError.Types.INVALID_DATA,
-        field
+        { contains: field }
       )
       expect(await itemRows()).toEqual(before)
       expect(db.eventBus.events).toEqual([])
@@ -902,7 +894,7 @@ describe("InventoryService: inventory items", () => {
 
     it("rejects a null input with INVALID_DATA", async () => {
       const item = await service.createInventoryItem({ sku: "X" })
-      await expectMedusaError(service.updateInventoryItem(item.id, null as any), MedusaError.Types.INVALID_DATA, "input")
+      await expectMedusaError(service.updateInventoryItem(item.id, null as any), MedusaError.Types.INVALID_DATA, { contains: "input" })
     })
   })
 
@@ -1088,7 +1080,8 @@ describe("InventoryService: inventory items", () => {
       const before = await itemRows()
       db.eventBus.clear()
 
-      await expectMedusaError(service.restoreInventoryItem(old.id), MedusaError.Types.DUPLICATE_ERROR, "CLASH")
+      const error = await expectMedusaError(service.restoreInventoryItem(old.id), MedusaError.Types.DUPLICATE_ERROR, { exact: SKU_TAKEN })
+      expect(medusaApiDuplicateMessage(error)).toBe("Inventory_item with sku CLASH already exists.")
 
       expect(await itemRows()).toEqual(before)
       const levels = await levelRows(old.id)

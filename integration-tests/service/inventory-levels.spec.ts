@@ -5,15 +5,15 @@ import type {
   UpdateInventoryLevelInput,
 } from "@medusajs/types"
 import { MedusaError } from "@medusajs/utils"
+import { INT_MAX, INT_MIN } from "../../src/utils/validation"
 import { reservedDrift, setupTestDatabase, TestDatabase } from "../utils/database"
+import { expectMedusaError, LEVEL_TAKEN, medusaApiDuplicateMessage, rejectionOf } from "../utils/errors"
 
 /**
  * Inventory levels of the InventoryService (IInventoryService of @medusajs/types 1.11),
  * against a real PostgreSQL database. Every check of "nothing written" reads the table.
  */
 
-const INT_MAX = 2147483647
-const INT_MIN = -2147483648
 
 type Service = ReturnType<TestDatabase["service"]>
 
@@ -28,35 +28,9 @@ interface LevelRow {
   deleted_at: Date | null
 }
 
-/** The error a promise rejects with; fails the test if it resolves. */
-async function rejectionOf(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  throw new Error("Expected the call to reject, but it resolved")
-}
 
-/** Asserts a MedusaError of `type` (and, optionally, its message) and returns it. */
-async function expectMedusaError(
-  promise: Promise<unknown>,
-  type: string,
-  message?: string | RegExp
-): Promise<MedusaError> {
-  const error = await rejectionOf(promise)
-  // MedusaError is compiled to ES5, so `instanceof` does not work on it: use its own check.
-  expect({ isMedusaError: MedusaError.isMedusaError(error), type: error.type, message: error.message }).toMatchObject({
-    isMedusaError: true,
-    type,
-  })
-  if (typeof message === "string") {
-    expect(error.message).toBe(message)
-  } else if (message) {
-    expect(error.message).toMatch(message)
-  }
-  return error
-}
+
+
 
 describe("InventoryService: inventory levels", () => {
   let db: TestDatabase
@@ -239,11 +213,8 @@ describe("InventoryService: inventory levels", () => {
       const first = await makeLevel(itemId, "loc_1", 10)
       db.eventBus.clear()
 
-      const error = await expectMedusaError(
-        makeLevel(itemId, "loc_1", 99),
-        MedusaError.Types.DUPLICATE_ERROR
-      )
-      expect(error.message).toContain("loc_1")
+      const error = await expectMedusaError(makeLevel(itemId, "loc_1", 99), MedusaError.Types.DUPLICATE_ERROR, { exact: LEVEL_TAKEN })
+      expect(medusaApiDuplicateMessage(error)).toBe(`Inventory_level with inventory_item_id, location_id ${itemId}, loc_1 already exists.`)
 
       const rows = await allLevelRows()
       expect(rows).toHaveLength(1)
@@ -441,12 +412,12 @@ describe("InventoryService: inventory levels", () => {
       await expectMedusaError(
         service.retrieveInventoryLevel(itemId, "loc_2"),
         MedusaError.Types.NOT_FOUND,
-        `Inventory level for item ${itemId} and location loc_2 not found`
+        { exact: `Inventory level for item ${itemId} and location loc_2 not found` }
       )
       await expectMedusaError(
         service.retrieveInventoryLevel("iitem_missing", "loc_1"),
         MedusaError.Types.NOT_FOUND,
-        "Inventory level for item iitem_missing and location loc_1 not found"
+        { exact: "Inventory level for item iitem_missing and location loc_1 not found" }
       )
     })
 
@@ -458,7 +429,7 @@ describe("InventoryService: inventory levels", () => {
       await expectMedusaError(
         service.retrieveInventoryLevel(itemId, "loc_1"),
         MedusaError.Types.NOT_FOUND,
-        `Inventory level for item ${itemId} and location loc_1 not found`
+        { exact: `Inventory level for item ${itemId} and location loc_1 not found` }
       )
     })
   })
@@ -492,6 +463,11 @@ describe("InventoryService: inventory levels", () => {
       expect(ids(again)).toEqual(ids(rows))
       expect(await service.listInventoryLevels({ location_id: "" })).toEqual([[], 0])
       expect(await service.listInventoryLevels({ inventory_item_id: ["", ""] })).toEqual([[], 0])
+    })
+
+    it("answers take: 0 with no rows and the full count, as the official module does", async () => {
+      expect(await service.listInventoryLevels({}, { take: 0 })).toEqual([[], 4])
+      expect(await service.listInventoryLevels({ location_id: "loc_1" }, { take: 0, skip: 0 })).toEqual([[], 2])
     })
 
     it("returns [rows, count]", async () => {
@@ -712,12 +688,12 @@ describe("InventoryService: inventory levels", () => {
       await expectMedusaError(
         service.updateInventoryLevel(itemId, "loc_9", { stocked_quantity: 1 }),
         MedusaError.Types.NOT_FOUND,
-        `Item ${itemId} is not stocked at location loc_9`
+        { exact: `Item ${itemId} is not stocked at location loc_9` }
       )
       await expectMedusaError(
         service.updateInventoryLevel("iitem_missing", "loc_1", { stocked_quantity: 1 }),
         MedusaError.Types.NOT_FOUND,
-        "Item iitem_missing is not stocked at location loc_1"
+        { exact: "Item iitem_missing is not stocked at location loc_1" }
       )
       expect(await quantitiesOf(itemId)).toEqual([
         ["loc_1", 10, 0, 1],
@@ -731,7 +707,7 @@ describe("InventoryService: inventory levels", () => {
       await expectMedusaError(
         service.updateInventoryLevel(itemId, "loc_1", { stocked_quantity: 1 }),
         MedusaError.Types.NOT_FOUND,
-        `Item ${itemId} is not stocked at location loc_1`
+        { exact: `Item ${itemId} is not stocked at location loc_1` }
       )
       const [row] = await db.query<LevelRow>(`SELECT * FROM inventory_level WHERE id = $1`, [level.id])
       expect(row.stocked_quantity).toBe(10)

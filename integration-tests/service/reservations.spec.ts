@@ -7,6 +7,7 @@ import type {
 import { MedusaError } from "@medusajs/utils"
 import type InventoryService from "../../src/services/inventory"
 import { reservedDrift, setupTestDatabase, TestDatabase } from "../utils/database"
+import { expectMedusaError } from "../utils/errors"
 
 /**
  * Reservations against a real PostgreSQL: every write is checked against the rows it leaves
@@ -34,36 +35,7 @@ describe("reservations", () => {
 
   // ------------------------------------------------------------------ helpers
 
-  /** Awaits `promise`, expects it to reject with a MedusaError of `type`, and returns the error. */
-  async function expectMedusaError(
-    promise: Promise<unknown>,
-    type: string,
-    message?: string | RegExp,
-    code?: string
-  ): Promise<MedusaError> {
-    let caught: unknown = undefined
-    let resolved = false
-    try {
-      await promise
-      resolved = true
-    } catch (error) {
-      caught = error
-    }
-    expect(resolved).toBe(false)
-    // MedusaError is compiled to ES5, so `instanceof MedusaError` is false: check its shape.
-    expect(caught).toBeInstanceOf(Error)
-    const error = caught as MedusaError
-    expect(error.type).toBe(type)
-    if (typeof message === "string") {
-      expect(error.message).toBe(message)
-    } else if (message) {
-      expect(error.message).toMatch(message)
-    }
-    if (code !== undefined) {
-      expect(error.code).toBe(code)
-    }
-    return error
-  }
+
 
   /** Creates an item with one level per entry of `stock` (location id -> stocked quantity). */
   async function seedItem(
@@ -204,7 +176,7 @@ describe("reservations", () => {
       await expectMedusaError(
         service.createReservationItem({ inventory_item_id: itemId, location_id: "loc_missing", quantity: 1 }),
         MedusaError.Types.NOT_FOUND,
-        `Item ${itemId} is not stocked at location loc_missing`
+        { exact: `Item ${itemId} is not stocked at location loc_missing` }
       )
 
       expect(await reservationRowCount()).toBe(0)
@@ -468,7 +440,7 @@ describe("reservations", () => {
       await expectMedusaError(
         service.retrieveReservationItem("resitem_nope"),
         MedusaError.Types.NOT_FOUND,
-        "ReservationItem with id resitem_nope was not found"
+        { exact: "ReservationItem with id resitem_nope was not found" }
       )
     })
 
@@ -481,7 +453,7 @@ describe("reservations", () => {
       await expectMedusaError(
         service.retrieveReservationItem(created.id),
         MedusaError.Types.NOT_FOUND,
-        `ReservationItem with id ${created.id} was not found`
+        { exact: `ReservationItem with id ${created.id} was not found` }
       )
       await expectNoDrift()
     })
@@ -696,7 +668,7 @@ describe("reservations", () => {
       await expectMedusaError(
         service.updateReservationItem(res.id, { location_id: "loc_missing", quantity: 6, description: "changed" }),
         MedusaError.Types.NOT_FOUND,
-        `Item ${itemId} is not stocked at location loc_missing`
+        { exact: `Item ${itemId} is not stocked at location loc_missing` }
       )
 
       expect(await reservationRow(res.id)).toEqual(before)
@@ -735,7 +707,7 @@ describe("reservations", () => {
       await expectMedusaError(
         service.updateReservationItem("resitem_nope", { quantity: 2 }),
         MedusaError.Types.NOT_FOUND,
-        "ReservationItem with id resitem_nope was not found"
+        { exact: "ReservationItem with id resitem_nope was not found" }
       )
       expect(events()).toEqual([])
     })

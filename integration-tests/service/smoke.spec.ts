@@ -1,4 +1,5 @@
 import path from "path"
+import { EMBEDDED_DIR_NAME } from "../../src/tools/embedded-postgres"
 import { setupTestDatabase, TestDatabase } from "../utils/database"
 
 describe("smoke", () => {
@@ -37,7 +38,7 @@ describe("smoke", () => {
   // `.ci/run` runs this suite once more with DATABASE_URL unset, to keep the embedded path honest.
   it("runs on the server the global setup chose: DATABASE_URL's, or the embedded one", async () => {
     const [{ data_directory }] = await db.query<{ data_directory: string }>("SHOW data_directory")
-    const embedded = path.resolve(__dirname, "../..", ".embedded-postgres", "data")
+    const embedded = path.resolve(__dirname, "../..", EMBEDDED_DIR_NAME, "data")
     if (process.env.MEDUSA_INVENTORY_TEST_SERVER === "embedded") {
       expect(data_directory).toBe(embedded)
     } else {

@@ -2,6 +2,7 @@ import { Client } from "pg"
 import { DataSource } from "typeorm"
 import { InventoryItem, InventoryLevel, ReservationItem, runMigrations } from "../../src"
 import InventoryService from "../../src/services/inventory"
+import { liveReservationSums } from "../../src/stock/reservations"
 import type { InventoryModuleOptions } from "../../src/types"
 
 /**
@@ -110,15 +111,14 @@ export async function setupTestDatabase(prefix = "mit", poolSize = 10): Promise<
   }
 }
 
-/** For every live level: reserved_quantity minus the sum of its live reservations. */
+/** For every live level whose reserved_quantity differs from its live reservations: the difference. */
 export async function reservedDrift(db: TestDatabase): Promise<{ id: string; drift: number }[]> {
   return db.query(
-    `SELECT l.id, l.reserved_quantity - COALESCE(sum(r.quantity), 0)::int AS drift
-       FROM inventory_level l
-       LEFT JOIN reservation_item r ON r.inventory_item_id = l.inventory_item_id
-        AND r.location_id = l.location_id AND r.deleted_at IS NULL
-      WHERE l.deleted_at IS NULL
-      GROUP BY l.id
-     HAVING l.reserved_quantity <> COALESCE(sum(r.quantity), 0)`
+    `WITH levels AS (SELECT id, inventory_item_id, location_id, reserved_quantity FROM inventory_level WHERE deleted_at IS NULL),
+     ${liveReservationSums("levels")}
+     SELECT l.id, l.reserved_quantity - COALESCE(s.quantity, 0) AS drift
+       FROM levels l
+       LEFT JOIN sums s ON s.inventory_item_id = l.inventory_item_id AND s.location_id = l.location_id
+      WHERE l.reserved_quantity <> COALESCE(s.quantity, 0)`
   )
 }

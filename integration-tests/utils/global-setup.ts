@@ -1,5 +1,5 @@
 import path from "path"
-import { EmbeddedServer, startEmbeddedPostgres } from "../../src/embedded-postgres"
+import { EMBEDDED_DIR_NAME, EmbeddedServer, startEmbeddedPostgres } from "../../src/tools/embedded-postgres"
 import { createRunDir, killRecordedApps } from "../medusa/app-registry"
 
 /**
@@ -26,7 +26,7 @@ export default async function globalSetup(): Promise<void> {
     return
   }
   const server = await startEmbeddedPostgres({
-    dir: path.resolve(__dirname, "../..", ".embedded-postgres"),
+    dir: path.resolve(__dirname, "../..", EMBEDDED_DIR_NAME),
     onStatus: (line) => process.stderr.write(`\n[tests] ${line}\n`),
   })
   process.env.DATABASE_URL = server.url()

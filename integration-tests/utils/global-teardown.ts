@@ -1,4 +1,4 @@
-import type { EmbeddedServer } from "../../src/embedded-postgres"
+import type { EmbeddedServer } from "../../src/tools/embedded-postgres"
 import { stopRecordedApps } from "../medusa/app-registry"
 
 export default async function globalTeardown(): Promise<void> {

@@ -3,7 +3,7 @@ import { asValue } from "awilix"
 import { DataSource, DataSourceOptions } from "typeorm"
 import * as models from "../models"
 import type { InventoryDatabaseOptions, InventoryModuleOptions } from "../types"
-import { assertValidOptions, isSharedResources } from "../options"
+import { isSharedResources } from "../options"
 
 /** The module's own DataSource, for isolated resources, built from `options.database`. */
 export function buildDataSource(database: InventoryDatabaseOptions, extra: Partial<DataSourceOptions> = {}): DataSource {
@@ -28,7 +28,7 @@ export default async function connectionLoader(
   if (isSharedResources(moduleDeclaration)) {
     return
   }
-  assertValidOptions(options, moduleDeclaration)
+  // The container loader has checked the options (and that isolated mode has options.database).
   const dataSource = buildDataSource(options!.database!)
   await dataSource.initialize()
   container.register({

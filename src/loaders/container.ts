@@ -1,13 +1,11 @@
 import type { InternalModuleDeclaration, LoaderOptions } from "@medusajs/types"
-import { asValue } from "awilix"
 import type { InventoryModuleOptions } from "../types"
-import { assertValidOptions } from "../options"
+import { resolveOptions } from "../options"
 
-/** Validates the options once, at load time, and registers them. */
+/** Checks the options at load time, so that a mistyped option fails Medusa's boot with a clear message. */
 export default async function containerLoader(
-  { options, container }: LoaderOptions<InventoryModuleOptions>,
+  { options }: LoaderOptions<InventoryModuleOptions>,
   moduleDeclaration?: InternalModuleDeclaration
 ): Promise<void> {
-  assertValidOptions(options, moduleDeclaration)
-  container.register({ inventoryModuleOptions: asValue({ ...options }) })
+  resolveOptions(options, moduleDeclaration)
 }

@@ -1,89 +1,270 @@
 import { MedusaError } from "@medusajs/utils"
 
+/**
+ * Every error the module answers is built here. The wordings marked "official" are those of
+ * `@medusajs/inventory@1.11.7`, kept deliberately: callers (Medusa's own code and tests among
+ * them) match on them. Each builder attaches the data it describes as `error.data`, so a caller
+ * can act on the failing items without parsing the message (Saleor's `InsufficientStock(items)`
+ * is the model).
+ */
+
+export type InventoryError<D = unknown> = MedusaError & { data: D }
+
+function build<D>(type: string, message: string, data: D, code?: string): InventoryError<D> {
+  const error = new MedusaError(type, message, code) as InventoryError<D>
+  error.data = data
+  return error
+}
+
+export interface LevelKey {
+  inventory_item_id: string
+  location_id: string
+}
+
+// ---------------------------------------------------------------- not found (official wordings)
+
+/** Official: `InventoryItem with id X was not found`, one clause per id, in order, repeats kept. */
+export function itemNotFound(ids: string | string[]): InventoryError<{ inventory_item_ids: string[] }> {
+  const list = Array.isArray(ids) ? ids : [ids]
+  return build(
+    MedusaError.Types.NOT_FOUND,
+    list.map((id) => `InventoryItem with id ${id} was not found`).join(", "),
+    { inventory_item_ids: list }
+  )
+}
+
+/** Official (retrieveInventoryLevel): `Inventory level for item X and location Y not found`. */
+export function levelNotFound(level: LevelKey): InventoryError<LevelKey> {
+  return build(
+    MedusaError.Types.NOT_FOUND,
+    `Inventory level for item ${level.inventory_item_id} and location ${level.location_id} not found`,
+    level
+  )
+}
+
+/** Official (adjustInventory): `Inventory level for inventory item X and location Y not found`. */
+export function noLevelToAdjust(level: LevelKey): InventoryError<LevelKey> {
+  return build(
+    MedusaError.Types.NOT_FOUND,
+    `Inventory level for inventory item ${level.inventory_item_id} and location ${level.location_id} not found`,
+    level
+  )
+}
+
+/**
+ * Official: `Item X is not stocked at location Y`, one clause per failing input, in input
+ * order, joined with ", ", repeats kept (Medusa's own tests assert the repeated form).
+ */
+export function notStockedAt(levels: LevelKey[]): InventoryError<{ levels: LevelKey[] }> {
+  return build(
+    MedusaError.Types.NOT_FOUND,
+    levels.map((l) => `Item ${l.inventory_item_id} is not stocked at location ${l.location_id}`).join(", "),
+    { levels }
+  )
+}
+
+/** Official: `ReservationItem with id X was not found`. */
+export function reservationNotFound(id: string): InventoryError<{ reservation_id: string }> {
+  return build(MedusaError.Types.NOT_FOUND, `ReservationItem with id ${id} was not found`, { reservation_id: id })
+}
+
+// ---------------------------------------------------------------- stock (this module's own)
+
+export interface ShortLevel extends LevelKey {
+  available: number
+  requested: number
+}
+
+/**
+ * A reservation refused by `strictReservations`. NOT_ALLOWED with the INSUFFICIENT_INVENTORY
+ * code: Medusa's cart completion answers it with 409 and cancels the payment.
+ */
+export function insufficientStock(levels: ShortLevel[], more = false): InventoryError<{ levels: ShortLevel[] }> {
+  return build(
+    MedusaError.Types.NOT_ALLOWED,
+    levels
+      .map(
+        (l) =>
+          `Not enough stock of item ${l.inventory_item_id} at location ${l.location_id}: ` +
+          `${Math.max(l.available, 0)} available, ${l.requested}${more ? " more" : ""} requested`
+      )
+      .join(", "),
+    { levels },
+    MedusaError.Codes.INSUFFICIENT_INVENTORY
+  )
+}
+
+// ---------------------------------------------------------------- input
+
+export function invalidData(message: string): MedusaError {
+  return new MedusaError(MedusaError.Types.INVALID_DATA, message)
+}
+
+// ---------------------------------------------------------------- database errors
+
 /** PostgreSQL SQLSTATE codes we translate; everything else in class 22/23 is INVALID_DATA. */
 const PG = {
   UNIQUE_VIOLATION: "23505",
   NOT_NULL_VIOLATION: "23502",
-  CHECK_VIOLATION: "23514",
   NUMERIC_OUT_OF_RANGE: "22003",
-  INVALID_TEXT_REPRESENTATION: "22P02",
-  UNDEFINED_COLUMN: "42703",
   LOCK_NOT_AVAILABLE: "55P03",
+  QUERY_CANCELED: "57014",
   DEADLOCK: "40P01",
   SERIALIZATION_FAILURE: "40001",
+  ADMIN_SHUTDOWN: "57P01",
+  CRASH_SHUTDOWN: "57P02",
+  CANNOT_CONNECT_NOW: "57P03",
 } as const
+
+/** The code on connection-level failures the `pg` driver and Node raise (no SQLSTATE). */
+const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"])
+/** Messages of `pg` and `pg-pool` for a lost or unobtainable connection. */
+const CONNECTION_MESSAGES = [
+  /Connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /Client has encountered a connection error/i,
+  /Client was closed and is not queryable/i,
+  /Cannot use a pool after calling end/i,
+]
 
 interface DriverError {
   code?: string
+  table?: string
   constraint?: string
   detail?: string
   column?: string
   message?: string
 }
 
-function driverErrorOf(error: unknown): DriverError | undefined {
-  if (!error || typeof error !== "object") {
-    return undefined
-  }
-  const candidate = (error as { driverError?: DriverError }).driverError ?? (error as DriverError)
-  return typeof candidate.code === "string" && /^[0-9A-Z]{5}$/.test(candidate.code)
-    ? candidate
-    : undefined
+/** The driver's error (pg's DatabaseError), also when TypeORM wrapped it in a QueryFailedError. */
+function driverErrorOf(error: unknown): (DriverError & Error) | undefined {
+  if (!error || typeof error !== "object") return undefined
+  const candidate = ((error as { driverError?: DriverError }).driverError ?? error) as DriverError & Error
+  return typeof candidate.code === "string" && /^[0-9A-Z]{5}$/.test(candidate.code) ? candidate : undefined
 }
 
-function duplicateMessage(err: DriverError): string {
-  // detail looks like: Key (inventory_item_id, location_id)=(iitem_1, loc_1) already exists.
-  const match = /Key \((.+)\)=\((.*)\) already exists/.exec(err.detail ?? "")
-  if (err.constraint === "IDX_inventory_item_sku" && match) {
-    return `Inventory item with sku ${match[2]} already exists`
+/** A lost, refused or unobtainable connection (`ECONNRESET`, `57P01`, `08xxx`, pool timeouts). */
+export function isConnectionError(error: unknown): boolean {
+  if (!error || typeof error !== "object") return false
+  const sqlstate = driverErrorOf(error)?.code
+  if (sqlstate) {
+    return sqlstate.startsWith("08") || sqlstate === PG.ADMIN_SHUTDOWN || sqlstate === PG.CRASH_SHUTDOWN || sqlstate === PG.CANNOT_CONNECT_NOW
   }
-  if (err.constraint === "UQ_inventory_level_inventory_item_id_location_id" && match) {
-    const [itemId, locationId] = match[2].split(", ")
-    return `Inventory level for item ${itemId} and location ${locationId} already exists`
-  }
-  if (match) {
-    return `A record with ${match[1]} ${match[2]} already exists`
-  }
-  return "A record with the same unique key already exists"
+  const inner = (error as { driverError?: unknown }).driverError ?? error
+  const code = (inner as { code?: unknown }).code
+  if (typeof code === "string" && NETWORK_CODES.has(code)) return true
+  const message = String((inner as { message?: unknown }).message ?? "")
+  return CONNECTION_MESSAGES.some((re) => re.test(message))
+}
+
+/** A connection that was never obtained (or refused before any statement ran). */
+function isConnectFailure(error: unknown): boolean {
+  const inner = ((error as { driverError?: unknown })?.driverError ?? error) as { code?: unknown; message?: unknown }
+  const code = driverErrorOf(error)?.code ?? inner?.code
+  if (code === PG.CANNOT_CONNECT_NOW || code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN") return true
+  if (typeof code === "string" && (code === "08001" || code === "08004")) return true
+  return /timeout exceeded when trying to connect/i.test(String(inner?.message ?? ""))
+}
+
+/**
+ * A unique violation, worded as the official module's raw error is: the driver's message for a
+ * direct caller, and, through Medusa's API, the message Medusa's `formatException` makes of
+ * the same `code`, `table` and `detail` (`Inventory_level with inventory_item_id, location_id
+ * iitem_1, sloc_1 already exists.`).
+ */
+function duplicateError(err: DriverError & Error & { table?: string }): MedusaError {
+  const error = new MedusaError(MedusaError.Types.DUPLICATE_ERROR, err.message || "A record with the same unique key already exists")
+  return Object.assign(error, { code: err.code, table: err.table, detail: err.detail })
+}
+
+/** The code on the "database unavailable" error, distinct from other DB_ERRORs. */
+export const DATABASE_UNAVAILABLE = "inventory_database_unavailable"
+
+export interface ErrorCircumstances {
+  /** True when the failed call cannot have written anything (a read, or a transaction that never committed). */
+  nothingWritten: boolean
+}
+
+/** Keeps the original error as `cause` (the driver's, not TypeORM's wrapper, which holds SQL and parameters). */
+function withCause<E extends Error>(error: E, cause: unknown): E {
+  Object.defineProperty(error, "cause", { value: cause, enumerable: false, configurable: true, writable: true })
+  return error
+}
+
+/** The driver's message: the server's primary message, never the statement or its parameters. */
+function driverMessage(error: unknown): string {
+  const driver = driverErrorOf(error)
+  const inner = (driver ?? (error as { driverError?: unknown })?.driverError ?? error) as { message?: unknown; code?: unknown }
+  const code = driver?.code ?? (typeof inner?.code === "string" ? inner.code : undefined)
+  const message = String(inner?.message ?? "").split("\n")[0]
+  return code ? `SQLSTATE ${code}: ${message}` : message
 }
 
 /**
  * Turns anything a public method might throw into a MedusaError, so that Medusa's API maps
- * it to the right HTTP status and no driver error (with its SQL) reaches a caller.
+ * it to the right HTTP status and no driver error (with its SQL) reaches a caller. Database
+ * failures keep the driver's error as `cause` and name its SQLSTATE and message.
  */
-export function toMedusaError(error: unknown): Error {
+export function toMedusaError(error: unknown, circumstances: ErrorCircumstances = { nothingWritten: false }): Error {
   // `instanceof` fails on MedusaErrors from @medusajs/utils 1.x (its compiled class loses its
   // prototype) and across copies of the package; the marker property does not.
   if (MedusaError.isMedusaError(error)) {
     return error as Error
   }
+  const original = driverErrorOf(error) ?? (error as { driverError?: unknown })?.driverError ?? error
+  if (isConnectionError(error)) {
+    const nothing = circumstances.nothingWritten || isConnectFailure(error)
+    return withCause(
+      new MedusaError(
+        MedusaError.Types.DB_ERROR,
+        `The inventory database is unavailable (${driverMessage(error)}); ` +
+          (nothing ? "nothing was written" : "the change may or may not have been applied: check before retrying"),
+        DATABASE_UNAVAILABLE
+      ),
+      original
+    )
+  }
   const driverError = driverErrorOf(error)
   if (driverError) {
     switch (driverError.code) {
       case PG.UNIQUE_VIOLATION:
-        return new MedusaError(MedusaError.Types.DUPLICATE_ERROR, duplicateMessage(driverError))
+        return withCause(duplicateError(driverError), driverError)
       case PG.NUMERIC_OUT_OF_RANGE:
-        return new MedusaError(
-          MedusaError.Types.INVALID_DATA,
-          "A quantity would leave the range of a PostgreSQL integer (-2147483648 to 2147483647)"
+        return withCause(
+          new MedusaError(
+            MedusaError.Types.INVALID_DATA,
+            "A quantity would leave the range of a PostgreSQL integer (-2147483648 to 2147483647)"
+          ),
+          driverError
         )
       case PG.NOT_NULL_VIOLATION:
-        return new MedusaError(
-          MedusaError.Types.INVALID_DATA,
-          `"${driverError.column ?? "a required field"}" must not be null`
+        return withCause(
+          new MedusaError(MedusaError.Types.INVALID_DATA, `"${driverError.column ?? "a required field"}" must not be null`),
+          driverError
         )
       case PG.DEADLOCK:
       case PG.SERIALIZATION_FAILURE:
+        return withCause(
+          new MedusaError(MedusaError.Types.CONFLICT, "The inventory changed concurrently; retry the operation"),
+          driverError
+        )
       case PG.LOCK_NOT_AVAILABLE:
-        return new MedusaError(
-          MedusaError.Types.CONFLICT,
-          "The inventory changed concurrently; retry the operation"
+      case PG.QUERY_CANCELED:
+        return withCause(
+          new MedusaError(
+            MedusaError.Types.CONFLICT,
+            `The inventory operation timed out (${driverMessage(driverError)}); nothing was written, retry it`
+          ),
+          driverError
         )
     }
     if (driverError.code?.startsWith("22") || driverError.code?.startsWith("23")) {
-      return new MedusaError(MedusaError.Types.INVALID_DATA, "The input was rejected by the database as invalid")
+      return withCause(new MedusaError(MedusaError.Types.INVALID_DATA, "The input was rejected by the database as invalid"), driverError)
     }
-    return new MedusaError(MedusaError.Types.DB_ERROR, "The inventory database failed to run the operation")
+    return withCause(
+      new MedusaError(MedusaError.Types.DB_ERROR, `The inventory database failed to run the operation (${driverMessage(driverError)})`),
+      driverError
+    )
   }
   if (error instanceof Error && error.name === "EntityPropertyNotFoundError") {
     return new MedusaError(MedusaError.Types.INVALID_DATA, error.message)
@@ -97,18 +278,7 @@ export function isRetryable(error: unknown): boolean {
   return code === PG.DEADLOCK || code === PG.SERIALIZATION_FAILURE
 }
 
-export function notFound(message: string): MedusaError {
-  return new MedusaError(MedusaError.Types.NOT_FOUND, message)
-}
-
-export function invalidData(message: string): MedusaError {
-  return new MedusaError(MedusaError.Types.INVALID_DATA, message)
-}
-
-export function insufficientInventory(message: string): MedusaError {
-  return new MedusaError(
-    MedusaError.Types.NOT_ALLOWED,
-    message,
-    MedusaError.Codes.INSUFFICIENT_INVENTORY
-  )
+/** Whether `error` is one the module logs: a database failure a person should look at. */
+export function isDatabaseFailure(error: unknown): boolean {
+  return MedusaError.isMedusaError(error) && (error as MedusaError).type === MedusaError.Types.DB_ERROR
 }

@@ -1,4 +1,3 @@
-import type { EntityManager, QueryRunner } from "typeorm"
 
 export const InventoryEvents = {
   ITEM_CREATED: "inventory-item.created",
@@ -46,44 +45,4 @@ export class EventBuffer {
       }
     }
   }
-
-  /** Sends the events when `manager`'s open transaction commits; now if there is none. */
-  async flushAfterCommit(manager: EntityManager, bus: EventBusLike | undefined): Promise<void> {
-    if (!bus?.emit || !this.events.length) return
-    const queryRunner = manager.queryRunner
-    if (!queryRunner || !queryRunner.isTransactionActive || queryRunner.isReleased) {
-      return this.flush(bus)
-    }
-    whenTransactionEnds(queryRunner, (committed) => (committed ? this.flush(bus) : undefined))
-  }
-}
-
-/**
- * TypeORM broadcasts transaction ends to the DataSource's subscribers. One subscriber per
- * DataSource, installed once and never removed (removing one while TypeORM iterates the list
- * would skip its neighbour), runs the callbacks waiting on the query runner whose outermost
- * transaction ended.
- */
-const waiting = new WeakMap<QueryRunner, ((committed: boolean) => Promise<void> | void)[]>()
-const installed = new WeakSet<object>()
-
-function whenTransactionEnds(queryRunner: QueryRunner, done: (committed: boolean) => Promise<void> | void): void {
-  const connection = queryRunner.connection
-  if (!installed.has(connection)) {
-    installed.add(connection)
-    const finish = async (runner: QueryRunner | undefined, committed: boolean) => {
-      if (!runner || runner.isTransactionActive) return
-      const callbacks = waiting.get(runner)
-      if (!callbacks) return
-      waiting.delete(runner)
-      for (const callback of callbacks) await callback(committed)
-    }
-    connection.subscribers.push({
-      afterTransactionCommit: (event: { queryRunner?: QueryRunner }) => finish(event.queryRunner, true),
-      afterTransactionRollback: (event: { queryRunner?: QueryRunner }) => finish(event.queryRunner, false),
-    } as never)
-  }
-  const callbacks = waiting.get(queryRunner) ?? []
-  callbacks.push(done)
-  waiting.set(queryRunner, callbacks)
 }

@@ -4,6 +4,8 @@ import { invalidData } from "./errors"
 /**
  * Every public method validates its input here, before any SQL runs. A failure becomes a
  * MedusaError INVALID_DATA whose message names the field and what is wrong with its value.
+ * The shapes of the entities' inputs derive from their table descriptions (stock/tables.ts);
+ * this file holds the building blocks.
  */
 
 export const INT_MIN = -2147483648
@@ -41,76 +43,12 @@ export const locationFilter = z.union([filterString, z.array(filterString)], {
   error: "must be a string or an array of strings",
 })
 
-const text = z.string(typeError("must be a string")).nullish()
-const metadata = z.record(z.string(), z.unknown(), typeError("must be an object")).nullish()
+export const text = z.string(typeError("must be a string")).nullish()
+export const metadata = z.record(z.string(), z.unknown(), typeError("must be an object")).nullish()
+export const boolean = z.boolean(typeError("must be a boolean"))
 
-const inventoryItemFields = {
-  sku: text,
-  origin_country: text,
-  hs_code: text,
-  mid_code: text,
-  material: text,
-  weight: nonNegativeInt.nullish(),
-  length: nonNegativeInt.nullish(),
-  height: nonNegativeInt.nullish(),
-  width: nonNegativeInt.nullish(),
-  title: text,
-  description: text,
-  thumbnail: text,
-  metadata,
-  requires_shipping: z.boolean(typeError("must be a boolean")).optional(),
-}
-
-export const createInventoryItemSchema = z.object(inventoryItemFields).strict()
-export const updateInventoryItemSchema = z.object(inventoryItemFields).strict()
-
-export const createInventoryLevelSchema = z
-  .object({
-    inventory_item_id: id,
-    location_id: id,
-    stocked_quantity: anyInt.optional(),
-    reserved_quantity: nonNegativeInt.optional(),
-    incoming_quantity: nonNegativeInt.optional(),
-    metadata,
-  })
-  .strict()
-
-const levelUpdateFields = {
-  stocked_quantity: anyInt.optional(),
-  incoming_quantity: nonNegativeInt.optional(),
-  /** A manual correction; `doctor` reports levels where it disagrees with reservations. */
-  reserved_quantity: nonNegativeInt.optional(),
-  metadata,
-}
-
-export const updateInventoryLevelSchema = z.object(levelUpdateFields).strict()
-export const bulkUpdateInventoryLevelSchema = z
-  .object({ inventory_item_id: id, location_id: id, ...levelUpdateFields })
-  .strict()
-
-export const createReservationItemSchema = z
-  .object({
-    inventory_item_id: id,
-    location_id: id,
-    quantity: positiveInt,
-    line_item_id: id.nullish(),
-    description: text,
-    created_by: text,
-    external_id: text,
-    metadata,
-  })
-  .strict()
-
-export const updateReservationItemSchema = z
-  .object({
-    quantity: positiveInt.optional(),
-    location_id: id.optional(),
-    description: text,
-    metadata,
-  })
-  .strict()
-
-function describe(value: unknown): string {
+/** A value as an error message shows it: JSON, cut at 60 characters. */
+export function describe(value: unknown): string {
   if (value === undefined) return "undefined"
   if (typeof value === "number" && !Number.isFinite(value)) return String(value)
   try {
@@ -150,12 +88,17 @@ export function validate<T extends z.ZodType>(schema: T, value: unknown, field: 
   throw invalidData(issues.slice(0, 3).map((issue) => issueMessage(field, issue, value)).join("; "))
 }
 
-/** An argument that must be present and an object (selectors, inputs, updates). */
+/** An argument that must be present and an object (inputs, updates). */
 export function validateObject(value: unknown, field: string): Record<string, unknown> {
   if (value === null || value === undefined || typeof value !== "object" || Array.isArray(value)) {
     throw invalidData(`"${field}" must be an object (got ${describe(value)})`)
   }
   return value as Record<string, unknown>
+}
+
+/** An optional object argument (selectors, configs): `undefined` is "none given". */
+export function validateOptionalObject(value: unknown, field: string): Record<string, unknown> | undefined {
+  return value === undefined ? undefined : validateObject(value, field)
 }
 
 export function validateArray(value: unknown, field: string): unknown[] {

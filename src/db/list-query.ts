@@ -1,25 +1,24 @@
-import type { EntityManager, EntityTarget, ObjectLiteral, SelectQueryBuilder } from "typeorm"
-import { queryRows } from "../services/sql"
-import { invalidData } from "./errors"
-import { INT_MAX, INT_MIN } from "./validation"
+import type { ObjectLiteral, SelectQueryBuilder } from "typeorm"
+import type { ColumnKind, TableSpec } from "../stock/tables"
+import { invalidData } from "../utils/errors"
+import { describe, INT_MAX, INT_MIN, toArray } from "../utils/validation"
+import type { Executor } from "./executor"
 
 /**
  * One query helper serves every list method: it turns a Medusa selector and FindConfig into
- * a parameterised TypeORM query, checking every field name against the entity's columns so
+ * a parameterised TypeORM query, checking every field name against the table's columns so
  * that nothing from the caller is ever spliced into SQL.
  */
 
-export type ColumnKind = "id" | "text" | "int" | "bool" | "date" | "json"
-
-export interface ListSpec<E extends ObjectLiteral> {
-  entity: EntityTarget<E>
-  /** Used in messages: "inventory items". */
-  label: string
-  alias: string
-  columns: Record<string, ColumnKind>
-  relations: Record<string, { target: string }>
-  /** Filters that are not plain columns (e.g. `q`, items' `location_id`). */
-  special?: Record<string, (qb: SelectQueryBuilder<E>, value: unknown, param: ParamNamer) => void>
+export interface ListSpec extends TableSpec {
+  /** Filters that are not plain columns (e.g. items' `q` and `location_id`). */
+  special?: Record<string, (qb: SelectQueryBuilder<ObjectLiteral>, value: unknown, param: ParamNamer) => void>
+  /**
+   * As the official module's item list: `config.relations` is accepted and not joined (Medusa's
+   * routes pass `?expand=` through, e.g. `location_levels`, and join what they need
+   * themselves), and `take: 0` means no limit.
+   */
+  itemListQuirks?: boolean
 }
 
 export interface ListConfig {
@@ -48,14 +47,6 @@ const ARRAY_CASTS: Record<ColumnKind, string> = {
 /** `%` and `_` in the caller's text are matched literally. */
 export function likePattern(text: string, prefix: string, suffix: string): string {
   return `${prefix}${text.replace(/[\\%_]/g, (c) => `\\${c}`)}${suffix}`
-}
-
-function describe(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value)
-  } catch {
-    return typeof value
-  }
 }
 
 /** Coerces one scalar filter value for a column, or throws INVALID_DATA naming the field. */
@@ -95,8 +86,8 @@ function asFindOperator(value: unknown): { type: string; value: unknown } | unde
   return undefined
 }
 
-function applyColumnFilter<E extends ObjectLiteral>(
-  qb: SelectQueryBuilder<E>,
+function applyColumnFilter(
+  qb: SelectQueryBuilder<ObjectLiteral>,
   column: string,
   kind: ColumnKind,
   value: unknown,
@@ -150,8 +141,8 @@ function applyColumnFilter<E extends ObjectLiteral>(
   }
 }
 
-function applyFindOperator<E extends ObjectLiteral>(
-  qb: SelectQueryBuilder<E>,
+function applyFindOperator(
+  qb: SelectQueryBuilder<ObjectLiteral>,
   column: string,
   kind: ColumnKind,
   operator: { type: string; value: unknown },
@@ -201,10 +192,6 @@ function applyFindOperator<E extends ObjectLiteral>(
   throw invalidData(`Filter "${field}" uses an unsupported operator "${operator.type}"`)
 }
 
-function toArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [value]
-}
-
 function stringList(value: unknown, field: string): string[] {
   if (value === undefined || value === null) return []
   if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
@@ -229,14 +216,14 @@ function optionalCount(value: unknown, field: string): number | undefined {
  * the page is cut. With a text search the filtered rows are materialised first, so the planner
  * serves `q` from its trigram index instead of walking the primary key in page order. With relations, TypeORM joins and pages by root entity (two statements).
  */
-export async function runListQuery<E extends ObjectLiteral>(
-  manager: EntityManager,
-  spec: ListSpec<E>,
+export async function runListQuery(
+  executor: Executor,
+  spec: ListSpec,
   selector: Record<string, unknown>,
   config: ListConfig
 ): Promise<[Record<string, unknown>[], number]> {
   const { alias } = spec
-  const qb = manager.getRepository(spec.entity).createQueryBuilder(alias)
+  const qb = executor.manager.getRepository<ObjectLiteral>(spec.entity).createQueryBuilder(alias)
   let counter = 0
   const param: ParamNamer = () => `p${counter++}`
 
@@ -247,7 +234,7 @@ export async function runListQuery<E extends ObjectLiteral>(
       special(qb, value, param)
       continue
     }
-    const kind = spec.columns[field]
+    const kind = (spec.columns as Record<string, { kind: ColumnKind } | undefined>)[field]?.kind
     if (!kind) {
       throw invalidData(`Unknown filter "${field}" for ${spec.label}`)
     }
@@ -258,7 +245,7 @@ export async function runListQuery<E extends ObjectLiteral>(
   for (const column of select) {
     if (!spec.columns[column]) throw invalidData(`"config.select" names an unknown field "${column}" of ${spec.label}`)
   }
-  const relations = stringList(config.relations, "relations")
+  const relations = spec.itemListQuirks ? [] : stringList(config.relations, "relations")
   for (const relation of relations) {
     if (!spec.relations[relation]) throw invalidData(`"config.relations" names an unknown relation "${relation}" of ${spec.label}`)
   }
@@ -266,7 +253,8 @@ export async function runListQuery<E extends ObjectLiteral>(
   // A stable tie-breaker, so that skip/take pages never overlap or miss rows.
   if (!order.some(([column]) => column === "id")) order.push(["id", "ASC"])
   const skip = optionalCount(config.skip, "skip")
-  const take = optionalCount(config.take, "take")
+  const given = optionalCount(config.take, "take")
+  const take = given === 0 && spec.itemListQuirks ? undefined : given
   if (config.withDeleted === true || "deleted_at" in selector) {
     qb.withDeleted()
   }
@@ -295,8 +283,7 @@ export async function runListQuery<E extends ObjectLiteral>(
     parameters.push(skip)
     paging.push(`OFFSET $${parameters.length}`)
   }
-  const rows = await queryRows<Record<string, unknown>>(
-    manager,
+  const rows = await executor.rows<Record<string, unknown>>(
     `WITH matched AS ${"q" in selector ? "MATERIALIZED" : ""} (${inner})
      SELECT *, count(*) OVER () AS "__total" FROM matched
       ORDER BY ${order.map(([column, direction]) => `"${column}" ${direction}`).join(", ")}
@@ -304,9 +291,12 @@ export async function runListQuery<E extends ObjectLiteral>(
     parameters
   )
   let count = rows.length ? Number(rows[0].__total) : 0
-  if (!rows.length && skip) {
-    // Past the last page: the window had no row to report on.
-    const [{ total }] = await queryRows<{ total: string }>(manager, `SELECT count(*) AS total FROM (${inner}) AS matched`, parameters.slice(0, parameters.length - paging.length))
+  if (!rows.length && (skip || take === 0)) {
+    // Past the last page, or a page of none: the window had no row to report on.
+    const [{ total }] = await executor.rows<{ total: string }>(
+      `SELECT count(*) AS total FROM (${inner}) AS matched`,
+      parameters.slice(0, parameters.length - paging.length)
+    )
     count = Number(total)
   }
   const extra = columns.filter((c) => !wanted.includes(c))
@@ -317,7 +307,7 @@ export async function runListQuery<E extends ObjectLiteral>(
   return [rows, count]
 }
 
-function parseOrder<E extends ObjectLiteral>(spec: ListSpec<E>, order: unknown): [string, "ASC" | "DESC"][] {
+function parseOrder(spec: ListSpec, order: unknown): [string, "ASC" | "DESC"][] {
   if (order === undefined || order === null) return []
   if (typeof order !== "object" || Array.isArray(order)) {
     throw invalidData(`"config.order" must be an object of field: "ASC" | "DESC" (got ${describe(order)})`)

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from "typeorm"
+import { liveReservationSums } from "../stock/reservations"
 
 /**
  * Finds (and optionally repairs) what the official module leaves behind: levels whose
@@ -47,15 +48,22 @@ export interface DoctorOptions {
   onProgress?: (done: number, total: number) => void
 }
 
-const SUMS = `
-  SELECT l.id AS level_id, l.inventory_item_id, l.location_id, l.stocked_quantity, l.reserved_quantity,
-         COALESCE((SELECT sum(r.quantity) FROM reservation_item r
-                    WHERE r.inventory_item_id = l.inventory_item_id AND r.location_id = l.location_id
-                      AND r.deleted_at IS NULL), 0)::int AS reservations_quantity
-    FROM inventory_level l
-   WHERE l.deleted_at IS NULL AND l.id > $1
-   ORDER BY l.id
-   LIMIT $2`
+/** A batch of live levels after `$1`, with the sum of their live reservations. */
+const sums = (lock: boolean) => `
+  WITH batch AS (
+    SELECT id, inventory_item_id, location_id, stocked_quantity, reserved_quantity
+      FROM inventory_level
+     WHERE deleted_at IS NULL AND id > $1
+     ORDER BY id
+     LIMIT $2
+     ${lock ? "FOR UPDATE" : ""}
+  ),
+  ${liveReservationSums("batch")}
+  SELECT b.id AS level_id, b.inventory_item_id, b.location_id, b.stocked_quantity, b.reserved_quantity,
+         COALESCE(s.quantity, 0) AS reservations_quantity
+    FROM batch b
+    LEFT JOIN sums s ON s.inventory_item_id = b.inventory_item_id AND s.location_id = b.location_id
+   ORDER BY b.id`
 
 type LevelSums = DriftedLevel & { stocked_quantity: number }
 
@@ -66,7 +74,7 @@ async function checkLevels(manager: EntityManager, options: DoctorOptions, total
   let after = ""
   let done = 0
   for (;;) {
-    const rows: LevelSums[] = await manager.query(SUMS + (lock ? " FOR UPDATE OF l" : ""), [after, batchSize])
+    const rows: LevelSums[] = await manager.query(sums(lock), [after, batchSize])
     if (!rows.length) break
     for (const row of rows) {
       if (row.reserved_quantity !== row.reservations_quantity) {

@@ -5,8 +5,8 @@ import { Command, Option } from "commander"
 import type { DataSource } from "typeorm"
 import { DoctorReport, runDoctor, unresolvedProblems } from "../doctor"
 import type { EmbeddedServer } from "../embedded-postgres"
-import { buildDataSource } from "../loaders/connection"
-import { revertMigration, runMigrations } from "../migrations-runner"
+import { buildDataSource } from "../../loaders/connection"
+import { revertMigration, runMigrations } from "../../migrations-runner"
 import { formatSeed, SeedError, seedInventory } from "../seed"
 import { formatSimulation, SimulationError, simulateCheckouts } from "../simulate"
 
@@ -74,7 +74,8 @@ function progressBar(options: CommonOptions, label: string): ((done: number, tot
   }
 }
 
-function silentLogger(json: boolean | undefined) {
+/** The migrations' logger: their lines go to stdout with text output, nowhere with --json. */
+function textOutputLogger(json: boolean | undefined) {
   return { info: (message: string) => (json ? undefined : console.log(message)) } as unknown as Console
 }
 
@@ -133,12 +134,12 @@ Examples:
       .option("--json", "print JSON instead of text")
 
   common(program.command("migrate").description("apply the module's migrations")).action(async (options: CommonOptions) => {
-    await withDatabase(options, (url) => runMigrations({ options: { database: { url } }, logger: silentLogger(options.json) }))
+    await withDatabase(options, (url) => runMigrations({ options: { database: { url } }, logger: textOutputLogger(options.json) }))
     if (options.json) console.log(JSON.stringify({ ok: true }))
   })
 
   common(program.command("revert").description("revert the module's last migration")).action(async (options: CommonOptions) => {
-    await withDatabase(options, (url) => revertMigration({ options: { database: { url } }, logger: silentLogger(options.json) }))
+    await withDatabase(options, (url) => revertMigration({ options: { database: { url } }, logger: textOutputLogger(options.json) }))
     if (options.json) console.log(JSON.stringify({ ok: true }))
   })
 
@@ -168,10 +169,10 @@ Examples:
     program
       .command("seed")
       .description("create sample items, levels at each location and reservations, through the module's bulk methods")
-      .option("--items <n>", "inventory items to create", positiveNumber, 100)
-      .option("--locations <n>", "locations; each item gets a level at each", positiveNumber, 2)
-      .option("--stock <n>", "stocked quantity of every level", positiveNumber, 100)
-      .option("--reserve <n>", "units of each item to reserve at the first location", positiveNumber, 0)
+      .option("--items <n>", "inventory items to create", nonNegativeInteger, 100)
+      .option("--locations <n>", "locations; each item gets a level at each", nonNegativeInteger, 2)
+      .option("--stock <n>", "stocked quantity of every level", nonNegativeInteger, 100)
+      .option("--reserve <n>", "units of each item to reserve at the first location", nonNegativeInteger, 0)
       .option("--prefix <prefix>", "sku prefix; the location ids are derived from it", "SEED")
   ).action(async (options: CommonOptions & { items: number; locations: number; stock: number; reserve: number; prefix: string }) => {
     const result = await withDataSource(options, async (dataSource, url) => {
@@ -185,8 +186,8 @@ Examples:
     program
       .command("simulate")
       .description("run N concurrent checkouts against one item; print stock before and after, oversold units and throughput")
-      .option("-n, --checkouts <n>", "number of concurrent checkouts", positiveNumber, 50)
-      .option("--stock <n>", "units in stock of the item made for the run", positiveNumber, 10)
+      .option("-n, --checkouts <n>", "number of concurrent checkouts", nonNegativeInteger, 50)
+      .option("--stock <n>", "units in stock of the item made for the run", nonNegativeInteger, 10)
       .option("--item <id-or-sku>", "check out an existing item instead (its stock is left as it is)")
       .option("--location <id>", "the location to check out from (default: the item's with the most available)")
       .option("--strict", "turn on strictReservations (the oversell guard)")
@@ -212,7 +213,7 @@ Examples:
   return program
 }
 
-function positiveNumber(value: string): number {
+function nonNegativeInteger(value: string): number {
   const n = Number(value)
   if (!Number.isInteger(n) || n < 0) throw new CliError(`expected a non-negative integer, got "${value}"`)
   return n

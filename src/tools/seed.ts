@@ -1,5 +1,5 @@
 import type { DataSource } from "typeorm"
-import InventoryService from "./services/inventory"
+import InventoryService from "../services/inventory"
 
 /**
  * `medusa-inventory seed`: sample inventory through the module's own bulk methods, in batches:

@@ -1,0 +1,134 @@
+import type { EntityManager, QueryRunner } from "typeorm"
+
+/**
+ * Where every statement of the module runs. An `Executor` runs SQL on one call's connection:
+ * the caller's transaction, the module's own transaction, or (for a call that is one
+ * statement) straight on the pool in autocommit. It is the one place that knows about named
+ * prepared statements and per-transaction timeouts, and nothing it does outlives a
+ * transaction, so the module works behind transaction-mode poolers such as PgBouncer.
+ */
+
+export interface StatementSettings {
+  /**
+   * Name fixed statements, so that each pooled connection parses and plans them once. They
+   * live in the server session, so poolers that hand a client's transactions to different
+   * server connections (PgBouncer in transaction mode) break them: off by default.
+   */
+  preparedStatements: boolean
+  /** `SET LOCAL lock_timeout` for each transaction of the module; unset: the server's. */
+  lockTimeoutMs?: number
+  /** `SET LOCAL statement_timeout` for each transaction of the module; unset: the server's. */
+  statementTimeoutMs?: number
+}
+
+export interface Executor {
+  /** The TypeORM manager of the call: for query builders, and lists that join relations. */
+  readonly manager: EntityManager
+  /**
+   * Runs one statement and returns its rows. `name` names a fixed SQL text, used as a
+   * prepared statement's name when the module is set to (`preparedStatements`).
+   */
+  rows<T = Record<string, unknown>>(sql: string, params?: unknown[], name?: string): Promise<T[]>
+}
+
+interface PgPool {
+  query(sql: string, parameters: unknown[]): Promise<{ rows: unknown[] }>
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>
+}
+
+/** The `pg` pool behind a TypeORM DataSource (its primary, when it replicates). */
+export function poolOf(manager: EntityManager): PgPool | undefined {
+  const pool = (manager.connection.driver as { master?: PgPool }).master
+  return pool && typeof pool.query === "function" ? pool : undefined
+}
+
+/** True when the settings ask for timeouts, which need a transaction to be set in. */
+export function hasTimeouts(settings: StatementSettings): boolean {
+  return settings.lockTimeoutMs !== undefined || settings.statementTimeoutMs !== undefined
+}
+
+/**
+ * The timeouts of one call. They are set with `set_config(…, true)` (`SET LOCAL`) in the
+ * call's transaction before its first statement, so they end with the transaction and never
+ * reach another client of a pooler. In a caller's transaction, the values the caller had are
+ * put back when the call returns.
+ */
+export class CallTimeouts {
+  private runner?: QueryRunner
+  private previous?: Record<string, string>
+
+  constructor(
+    private readonly settings: StatementSettings,
+    private readonly restoreAfterCall: boolean
+  ) {}
+
+  /** The settings this module sets, with their values. */
+  private wanted(): [string, string][] {
+    const wanted: [string, string][] = []
+    if (this.settings.lockTimeoutMs !== undefined) wanted.push(["lock_timeout", `${this.settings.lockTimeoutMs}ms`])
+    if (this.settings.statementTimeoutMs !== undefined) wanted.push(["statement_timeout", `${this.settings.statementTimeoutMs}ms`])
+    return wanted
+  }
+
+  async applyTo(manager: EntityManager): Promise<void> {
+    const wanted = this.wanted()
+    if (!wanted.length) return
+    const runner = manager.queryRunner
+    if (!runner?.isTransactionActive || this.runner === runner) return
+    this.runner = runner
+    // current_setting() is read before set_config() in the same select list.
+    const [row] = await runner.query(
+      `SELECT ${wanted.map(([name], i) => `current_setting('${name}') AS "${name}", set_config('${name}', $${i + 1}, true)`).join(", ")}`,
+      wanted.map(([, value]) => value)
+    )
+    if (this.restoreAfterCall) this.previous = Object.fromEntries(wanted.map(([name]) => [name, String(row[name])]))
+  }
+
+  /** Puts the caller's own values back (only after a call that joined the caller's transaction). */
+  async restore(): Promise<void> {
+    const previous = this.previous
+    if (!this.runner || !previous || this.runner.isReleased || !this.runner.isTransactionActive) return
+    const names = Object.keys(previous)
+    await this.runner.query(
+      `SELECT ${names.map((name, i) => `set_config('${name}', $${i + 1}, true)`).join(", ")}`,
+      names.map((name) => previous[name])
+    )
+  }
+}
+
+/**
+ * Runs one statement on `manager`. TypeORM's postgres driver answers UPDATE and DELETE with
+ * `[rows, rowCount]` and everything else with `rows`; callers get rows either way.
+ */
+export async function queryRows<T = Record<string, unknown>>(
+  manager: EntityManager,
+  sql: string,
+  parameters: unknown[] = [],
+  name?: string
+): Promise<T[]> {
+  if (!manager.queryRunner) {
+    // Autocommit (no transaction to join): straight to the pool of the DataSource's driver,
+    // skipping the query runner TypeORM would create and release around one statement.
+    const pool = poolOf(manager)
+    if (pool) {
+      const result = name ? await pool.query({ name, text: sql, values: parameters }) : await pool.query(sql, parameters)
+      return result.rows as T[]
+    }
+  }
+  const result = await manager.query(sql, parameters)
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === "number") {
+    return result[0] as T[]
+  }
+  return result as T[]
+}
+
+/** An executor over `manager`, applying `settings` (and the call's timeouts) to each statement. */
+export function managerExecutor(manager: EntityManager, settings: StatementSettings, timeouts?: CallTimeouts): Executor {
+  return {
+    manager,
+    async rows<T>(sql: string, params: unknown[] = [], name?: string): Promise<T[]> {
+      await timeouts?.applyTo(manager)
+      return queryRows<T>(manager, sql, params, settings.preparedStatements ? name : undefined)
+    },
+  }
+}

@@ -1,0 +1,18 @@
+import type { Executor } from "../db/executor"
+import type { EventBuffer } from "../utils/events"
+
+/**
+ * What every stock operation receives: where to run its statements, where to read, where to
+ * record the events of the call, and the module's policy. Built per call by the facade's
+ * `@InventoryMethod` (services/call.ts); operations never see Medusa's SharedContext.
+ */
+export interface StockContext {
+  /** The call's connection to the primary: the caller's transaction, ours, or the pool. */
+  db: Executor
+  /** Where the call reads lists and single rows: a replica when it may, otherwise `db`. */
+  read: Executor
+  /** The events of the call, sent after its transaction commits. */
+  events: EventBuffer
+  /** `strictReservations`: refuse reservations that would leave availability below zero. */
+  strict: boolean
+}

@@ -1,0 +1,238 @@
+import type { InventoryLevelDTO } from "@medusajs/types"
+import type { ListSpec } from "../db/list-query"
+import { itemNotFound, levelNotFound, noLevelToAdjust, notStockedAt } from "../utils/errors"
+import { newIds } from "../utils/ids"
+import type { StockContext } from "./context"
+import { LevelKey, levelKey, lockLevels } from "./locking"
+import { liveReservationSums } from "./reservations"
+import { columnList, jsonParam, LevelInput, LevelKeyedUpdate, LEVELS, unnestRows } from "./tables"
+
+/** Inventory levels: the stock of an item at a location. */
+
+export const LEVEL_LIST: ListSpec = LEVELS
+
+const COLUMNS = columnList(LEVELS)
+
+function inOrder<T extends { id: string }>(ids: string[], rows: T[]): T[] {
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  return ids.map((id) => byId.get(id)!)
+}
+
+/**
+ * Creates levels in one statement, inserting nothing unless every item exists. The items are
+ * key-share-locked, so an item delete running at the same time either waits for these levels
+ * (and deletes them) or wins first (and these are refused). A level created without
+ * `reserved_quantity` starts with the live reservations of its item and location (I2).
+ */
+export async function insertLevels(ctx: StockContext, rows: LevelInput[]): Promise<InventoryLevelDTO[]> {
+  if (!rows.length) return []
+  const ids = newIds("ilev", rows.length)
+  // An omitted reserved quantity is NULL here, 0 in the row, and recounted below.
+  const input = unnestRows(LEVELS, ids, rows, 1, { reserved_quantity: rows.map((r) => r.reserved_quantity ?? null) })
+  const columns = input.columns.join(", ")
+  const inserted = await ctx.db.rows<InventoryLevelDTO>(
+    `WITH input AS (SELECT * FROM ${input.sql}),
+     items AS (
+       SELECT it.id FROM inventory_item it
+        WHERE it.id IN (SELECT inventory_item_id FROM input) AND it.deleted_at IS NULL
+        ORDER BY it.id
+          FOR KEY SHARE
+     )
+     INSERT INTO inventory_level (${columns})
+     SELECT ${input.columns.map((c) => (c === "reserved_quantity" ? "COALESCE(reserved_quantity, 0)" : c)).join(", ")}
+       FROM input
+      WHERE (SELECT count(*) FROM items) = (SELECT count(DISTINCT inventory_item_id) FROM input)
+     RETURNING ${COLUMNS}`,
+    input.params
+  )
+  if (inserted.length !== rows.length) {
+    const missing = await ctx.db.rows<{ id: string }>(
+      `SELECT DISTINCT u.id FROM unnest($1::text[]) AS u(id)
+        WHERE NOT EXISTS (SELECT 1 FROM inventory_item it WHERE it.id = u.id AND it.deleted_at IS NULL)`,
+      [rows.map((r) => r.inventory_item_id)]
+    )
+    const absent = new Set(missing.map((m) => m.id))
+    throw itemNotFound(rows.filter((r) => absent.has(r.inventory_item_id)).map((r) => r.inventory_item_id))
+  }
+  // Reservations outlive a deleted level: a level made again starts with them (I2). The
+  // count needs a snapshot taken after the insert: a reservation made on the level this one
+  // replaces may have committed while the insert waited for that level's delete.
+  const recounted = await recountReserved(
+    ctx,
+    ids.filter((_, i) => rows[i].reserved_quantity === undefined)
+  )
+  return inOrder(ids, inserted).map((level) =>
+    recounted.has(level.id) ? { ...level, reserved_quantity: recounted.get(level.id)! } : level
+  )
+}
+
+/**
+ * Sets reserved_quantity of the given (new or restored, so row-locked) levels to the sum of
+ * their live reservations, writing only the levels where it differs; returns those. A
+ * statement of its own, after the levels were written, with the reservations share-locked.
+ */
+export async function recountReserved(ctx: StockContext, levelIds: string[]): Promise<Map<string, number>> {
+  if (!levelIds.length) return new Map()
+  const rows = await ctx.db.rows<{ id: string; reserved_quantity: number }>(
+    `WITH lv AS (
+       SELECT id, inventory_item_id, location_id FROM inventory_level WHERE id = ANY($1::text[])
+     ),
+     ${liveReservationSums("lv", { lock: true })}
+     UPDATE inventory_level l SET reserved_quantity = COALESCE(s.quantity, 0)
+       FROM lv LEFT JOIN sums s ON s.inventory_item_id = lv.inventory_item_id AND s.location_id = lv.location_id
+      WHERE l.id = lv.id AND l.reserved_quantity IS DISTINCT FROM COALESCE(s.quantity, 0)
+     RETURNING l.id, l.reserved_quantity`,
+    [levelIds]
+  )
+  return new Map(rows.map((row) => [row.id, row.reserved_quantity]))
+}
+
+export interface LevelUpdates {
+  /** One level per update, in input order. */
+  levels: InventoryLevelDTO[]
+  /** The ids of the levels whose values changed. */
+  changed: string[]
+}
+
+/**
+ * Applies level updates in one statement. Repeated (item, location) pairs are merged in
+ * order, later fields winning. Nothing is written unless every level exists; then the error
+ * names each failing update as given, in input order.
+ */
+export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[]): Promise<LevelUpdates> {
+  if (!updates.length) return { levels: [], changed: [] }
+  const merged = new Map<string, LevelKeyedUpdate>()
+  for (const update of updates) {
+    const key = levelKey(update.inventory_item_id, update.location_id)
+    const defined = Object.fromEntries(Object.entries(update).filter(([, v]) => v !== undefined))
+    merged.set(key, { ...merged.get(key), ...defined } as LevelKeyedUpdate)
+  }
+  const list = [...merged.values()]
+  const rows = await ctx.db.rows<InventoryLevelDTO & { changed: boolean }>(
+    `WITH input AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::boolean[], $7::jsonb[])
+         AS u(inventory_item_id, location_id, stocked_quantity, incoming_quantity, reserved_quantity, set_metadata, metadata)
+     ),
+     current AS (
+       SELECT l.*, i.stocked_quantity AS new_stocked, i.incoming_quantity AS new_incoming,
+              i.reserved_quantity AS new_reserved, i.set_metadata, i.metadata AS new_metadata
+         FROM inventory_level l
+         JOIN input i ON l.inventory_item_id = i.inventory_item_id AND l.location_id = i.location_id
+        WHERE l.deleted_at IS NULL
+          AND (SELECT count(*) FROM input) = (
+            SELECT count(*) FROM inventory_level x JOIN input y
+              ON x.inventory_item_id = y.inventory_item_id AND x.location_id = y.location_id
+             WHERE x.deleted_at IS NULL)
+        ORDER BY l.id
+        FOR UPDATE OF l
+     ),
+     changes AS (
+       SELECT id,
+              COALESCE(new_stocked, stocked_quantity) AS stocked_quantity,
+              COALESCE(new_incoming, incoming_quantity) AS incoming_quantity,
+              COALESCE(new_reserved, reserved_quantity) AS reserved_quantity,
+              CASE WHEN set_metadata THEN new_metadata ELSE metadata END AS metadata,
+              (COALESCE(new_stocked, stocked_quantity) <> stocked_quantity
+                OR COALESCE(new_incoming, incoming_quantity) <> incoming_quantity
+                OR COALESCE(new_reserved, reserved_quantity) <> reserved_quantity
+                OR (set_metadata AND new_metadata IS DISTINCT FROM metadata)) AS changed
+         FROM current
+     )
+     UPDATE inventory_level l
+        SET stocked_quantity = c.stocked_quantity, incoming_quantity = c.incoming_quantity,
+            reserved_quantity = c.reserved_quantity, metadata = c.metadata,
+            updated_at = CASE WHEN c.changed THEN now() ELSE l.updated_at END
+       FROM changes c
+      WHERE l.id = c.id
+     RETURNING ${columnList(LEVELS, "l")}, c.changed`,
+    [
+      list.map((u) => u.inventory_item_id),
+      list.map((u) => u.location_id),
+      list.map((u) => u.stocked_quantity ?? null),
+      list.map((u) => u.incoming_quantity ?? null),
+      list.map((u) => u.reserved_quantity ?? null),
+      list.map((u) => u.metadata !== undefined),
+      list.map((u) => jsonParam(u.metadata)),
+    ],
+    "mit_update_levels"
+  )
+  if (rows.length !== list.length) {
+    // The statement wrote nothing; name only the updates whose level is missing.
+    const existing = await lockLevels(ctx, list)
+    throw notStockedAt(updates.filter((u) => !existing.has(levelKey(u.inventory_item_id, u.location_id))))
+  }
+  const byKey = new Map(rows.map(({ changed: _changed, ...level }) => [levelKey(level.inventory_item_id, level.location_id), level]))
+  return {
+    levels: updates.map((u) => byKey.get(levelKey(u.inventory_item_id, u.location_id))!),
+    changed: rows.filter((row) => row.changed).map((row) => row.id),
+  }
+}
+
+export async function findLevel(ctx: StockContext, key: LevelKey): Promise<InventoryLevelDTO> {
+  const [level] = await ctx.read.rows<InventoryLevelDTO>(
+    `SELECT ${COLUMNS} FROM inventory_level
+      WHERE inventory_item_id = $1 AND location_id = $2 AND deleted_at IS NULL LIMIT 1`,
+    [key.inventory_item_id, key.location_id],
+    "mit_retrieve_level"
+  )
+  if (!level) throw levelNotFound(key)
+  return level
+}
+
+/** Soft-deletes the live level of `key`; its id, or undefined when there was none. */
+export async function deleteLevel(ctx: StockContext, key: LevelKey): Promise<string | undefined> {
+  const [deleted] = await ctx.db.rows<{ id: string }>(
+    `UPDATE inventory_level SET deleted_at = now()
+      WHERE inventory_item_id = $1 AND location_id = $2 AND deleted_at IS NULL RETURNING id`,
+    [key.inventory_item_id, key.location_id]
+  )
+  return deleted?.id
+}
+
+/** Soft-deletes every live level at the given locations. */
+export async function deleteLevelsAt(ctx: StockContext, locationIds: string[]): Promise<void> {
+  await ctx.db.rows(
+    `UPDATE inventory_level SET deleted_at = now() WHERE location_id = ANY($1::text[]) AND deleted_at IS NULL RETURNING id`,
+    [locationIds]
+  )
+}
+
+/** Adds `delta` to a level's stocked quantity in one statement: concurrent adjustments add up exactly. */
+export async function adjustStocked(ctx: StockContext, key: LevelKey, delta: number): Promise<InventoryLevelDTO> {
+  const [level] = await ctx.db.rows<InventoryLevelDTO>(
+    `UPDATE inventory_level
+        SET stocked_quantity = stocked_quantity + $3::int,
+            updated_at = CASE WHEN $3::int = 0 THEN updated_at ELSE now() END
+      WHERE inventory_item_id = $1 AND location_id = $2 AND deleted_at IS NULL
+      RETURNING ${COLUMNS}`,
+    [key.inventory_item_id, key.location_id, delta],
+    "mit_adjust"
+  )
+  if (!level) throw noLevelToAdjust(key)
+  return level
+}
+
+/** The quantities `sumLevels` adds up over an item's live levels. */
+export type LevelQuantity = "available" | "stocked" | "reserved"
+
+const QUANTITY_SQL: Record<LevelQuantity, string> = {
+  available: "stocked_quantity - reserved_quantity",
+  stocked: "stocked_quantity",
+  reserved: "reserved_quantity",
+}
+
+/**
+ * The sum of one quantity over an item's live levels at the given locations (0 for none);
+ * NOT_FOUND when the item does not exist. Always on the primary: checkouts decide on it.
+ */
+export async function sumLevels(ctx: StockContext, quantity: LevelQuantity, itemId: string, locationIds: string[]): Promise<number> {
+  const [row] = await ctx.db.rows<{ found: boolean; quantity: string }>(
+    `SELECT EXISTS (SELECT 1 FROM inventory_item WHERE id = $1 AND deleted_at IS NULL) AS found,
+            (SELECT COALESCE(sum(${QUANTITY_SQL[quantity]}), 0) FROM inventory_level
+              WHERE inventory_item_id = $1 AND location_id = ANY($2::text[]) AND deleted_at IS NULL) AS quantity`,
+    [itemId, locationIds],
+    `mit_sum_${quantity}`
+  )
+  if (!row.found) throw itemNotFound(itemId)
+  return Number(row.quantity)
+}

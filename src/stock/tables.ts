@@ -1,0 +1,205 @@
+import { InventoryItem, InventoryLevel, ReservationItem } from "../models"
+import { anyInt, boolean, id, metadata, nonNegativeInt, positiveInt, text, z } from "../utils/validation"
+
+/**
+ * One description per table: its columns in the order of the official migrations, each with
+ * how a list may filter on it, the PostgreSQL type its parameters are cast to, and the input
+ * schema on create and on update (absent: the caller cannot set it). The column lists of every
+ * RETURNING, the list filters, the parameter casts of inserts and updates and the zod input
+ * shapes all derive from here: adding a column to the module is one edit in this file (plus
+ * its migration and entity).
+ */
+
+/** How a list filter treats a column (see db/list-query.ts). */
+export type ColumnKind = "id" | "text" | "int" | "bool" | "date" | "json"
+
+export interface ColumnSpec {
+  kind: ColumnKind
+  /** PostgreSQL type of a parameter bound to the column. */
+  cast: string
+  /** Input schema on create; absent: not given on create (ids, timestamps). */
+  create?: z.ZodType
+  /** Input schema on update; absent: not updatable. */
+  update?: z.ZodType
+  /** Inserted when a create leaves the field out (or gives null). */
+  default?: unknown
+}
+
+export interface TableSpec {
+  name: string
+  /** Used in messages: "inventory items". */
+  label: string
+  /** The alias of list queries. */
+  alias: string
+  entity: typeof InventoryItem | typeof InventoryLevel | typeof ReservationItem
+  columns: Record<string, ColumnSpec>
+  /** Relations a list may join (`config.relations`). */
+  relations: Record<string, { target: string }>
+}
+
+const idColumn: ColumnSpec = { kind: "id", cast: "varchar" }
+const timestamps = {
+  created_at: { kind: "date", cast: "timestamptz" },
+  updated_at: { kind: "date", cast: "timestamptz" },
+  deleted_at: { kind: "date", cast: "timestamptz" },
+} satisfies Record<string, ColumnSpec>
+const metadataColumn = { kind: "json", cast: "jsonb", create: metadata, update: metadata } satisfies ColumnSpec
+
+/** A nullable text column that create and update may both set. */
+const textColumn = (cast: "text" | "varchar") => ({ kind: "text", cast, create: text, update: text }) satisfies ColumnSpec
+/** A physical dimension: an integer that is never negative. */
+const dimension = { kind: "int", cast: "int", create: nonNegativeInt.nullish(), update: nonNegativeInt.nullish() } satisfies ColumnSpec
+
+export const ITEMS = {
+  name: "inventory_item",
+  label: "inventory items",
+  alias: "inv_item",
+  entity: InventoryItem,
+  columns: {
+    id: idColumn,
+    ...timestamps,
+    sku: textColumn("text"),
+    origin_country: textColumn("text"),
+    hs_code: textColumn("text"),
+    mid_code: textColumn("text"),
+    material: textColumn("text"),
+    weight: dimension,
+    length: dimension,
+    height: dimension,
+    width: dimension,
+    requires_shipping: { kind: "bool", cast: "boolean", create: boolean.optional(), update: boolean.optional(), default: true },
+    title: textColumn("varchar"),
+    description: textColumn("varchar"),
+    thumbnail: textColumn("varchar"),
+    metadata: metadataColumn,
+  },
+  relations: { inventory_levels: { target: "InventoryLevel" } },
+} satisfies TableSpec
+
+export const LEVELS = {
+  name: "inventory_level",
+  label: "inventory levels",
+  alias: "inv_level",
+  entity: InventoryLevel,
+  columns: {
+    id: idColumn,
+    ...timestamps,
+    inventory_item_id: { kind: "id", cast: "text", create: id },
+    location_id: { kind: "id", cast: "text", create: id },
+    stocked_quantity: { kind: "int", cast: "int", create: anyInt.optional(), update: anyInt.optional(), default: 0 },
+    /** Settable by hand, as in the official module; `doctor` reports where it disagrees with reservations. */
+    reserved_quantity: { kind: "int", cast: "int", create: nonNegativeInt.optional(), update: nonNegativeInt.optional() },
+    incoming_quantity: { kind: "int", cast: "int", create: nonNegativeInt.optional(), update: nonNegativeInt.optional(), default: 0 },
+    metadata: metadataColumn,
+  },
+  relations: { inventory_item: { target: "InventoryItem" } },
+} satisfies TableSpec
+
+export const RESERVATIONS = {
+  name: "reservation_item",
+  label: "reservation items",
+  alias: "res_item",
+  entity: ReservationItem,
+  columns: {
+    id: idColumn,
+    ...timestamps,
+    line_item_id: { kind: "id", cast: "text", create: id.nullish() },
+    inventory_item_id: { kind: "id", cast: "text", create: id },
+    location_id: { kind: "id", cast: "text", create: id, update: id.optional() },
+    quantity: { kind: "int", cast: "int", create: positiveInt, update: positiveInt.optional() },
+    external_id: { kind: "text", cast: "varchar", create: text },
+    description: textColumn("varchar"),
+    created_by: { kind: "text", cast: "varchar", create: text },
+    metadata: metadataColumn,
+  },
+  relations: { inventory_item: { target: "InventoryItem" } },
+} satisfies TableSpec
+
+type Columns<T extends TableSpec> = T["columns"]
+type Settable<T extends TableSpec, K extends "create" | "update"> = {
+  [C in keyof Columns<T> as Columns<T>[C] extends Record<K, z.ZodType> ? C : never]: Columns<T>[C] extends Record<K, infer S> ? S : never
+}
+
+function inputShape<T extends TableSpec, K extends "create" | "update">(table: T, key: K): Settable<T, K> {
+  const shape: Record<string, z.ZodType> = {}
+  for (const [name, column] of Object.entries(table.columns) as [string, ColumnSpec][]) {
+    const schema = column[key]
+    if (schema) shape[name] = schema
+  }
+  return shape as Settable<T, K>
+}
+
+/** The strict zod object of what a caller may give on create (or update) of `table`. */
+export function createSchema<T extends TableSpec>(table: T) {
+  return z.object(inputShape(table, "create")).strict()
+}
+
+export function updateSchema<T extends TableSpec>(table: T) {
+  return z.object(inputShape(table, "update")).strict()
+}
+
+/** Every column, in order: `"id", "created_at", …` (optionally prefixed with an alias). */
+export function columnList(table: TableSpec, alias?: string): string {
+  return Object.keys(table.columns)
+    .map((c) => (alias ? `${alias}."${c}"` : `"${c}"`))
+    .join(", ")
+}
+
+/** The columns a create sets, after `id`. */
+export function createColumns(table: TableSpec): string[] {
+  return Object.entries(table.columns)
+    .filter(([, column]) => column.create)
+    .map(([name]) => name)
+}
+
+/** The parameter cast of `column`. */
+export function castOf(table: TableSpec, column: string): string {
+  return table.columns[column].cast
+}
+
+/**
+ * The rows of a bulk insert as one array parameter per column, `id` and then the create
+ * columns: `unnest($1::varchar[], $2::text[], …) AS u(id, …)` from `$first` on, and the
+ * parameters for `rows` (defaults filled in, JSON as text). `override` replaces a column's values.
+ */
+export function unnestRows(
+  table: TableSpec,
+  ids: string[],
+  rows: Record<string, unknown>[],
+  first = 1,
+  override: Record<string, unknown[]> = {}
+): { sql: string; columns: string[]; params: unknown[] } {
+  const columns = ["id", ...createColumns(table)]
+  const casts = columns.map((c, i) => `$${first + i}::${castOf(table, c)}[]`)
+  const params = columns.map((column) => {
+    if (column === "id") return ids
+    if (override[column]) return override[column]
+    const spec = table.columns[column]
+    return rows.map((row) => {
+      const value = row[column] ?? spec.default ?? null
+      return spec.cast === "jsonb" ? jsonParam(value) : value
+    })
+  })
+  return { sql: `unnest(${casts.join(", ")}) AS u(${columns.join(", ")})`, columns, params }
+}
+
+/** JSON for a jsonb parameter; `null` stays SQL NULL. */
+export function jsonParam(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value)
+}
+
+export const itemInput = createSchema(ITEMS)
+export const itemUpdate = updateSchema(ITEMS)
+export const levelInput = createSchema(LEVELS)
+export const levelUpdate = updateSchema(LEVELS)
+/** One entry of `updateInventoryLevels`: the level's key and its changes. */
+export const levelKeyedUpdate = levelUpdate.extend({ inventory_item_id: id, location_id: id }).strict()
+export const reservationInput = createSchema(RESERVATIONS)
+export const reservationUpdate = updateSchema(RESERVATIONS)
+
+export type ItemInput = z.output<typeof itemInput>
+export type LevelInput = z.output<typeof levelInput>
+export type LevelUpdate = z.output<typeof levelUpdate>
+export type LevelKeyedUpdate = z.output<typeof levelKeyedUpdate>
+export type ReservationInput = z.output<typeof reservationInput>
+export type ReservationUpdate = z.output<typeof reservationUpdate>
