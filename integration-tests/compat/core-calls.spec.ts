@@ -77,6 +77,8 @@
  *
  * The README "Behaviour" bullets that make a difference deliberate are quoted in ALLOWED.
  */
+import fs from "fs"
+import path from "path"
 import type { EntityManager } from "typeorm"
 import {
   Allowance,
@@ -449,17 +451,28 @@ async function adminInventoryPage(r: Replay, shape: string): Promise<void> {
 
 const README = {
   validated:
-    "Input is validated before any SQL: quantities are integers within PostgreSQL integer; reservation quantities are positive; reserved and incoming quantities not negative; ids non-empty strings; no unknown fields, filters or operators, no empty operator objects. The official module stores or crashes on such input; we answer INVALID_DATA naming the field.",
+    "Input is validated before any SQL (the input shapes in src/stock/tables.ts): quantities are integers within PostgreSQL integer; reservation quantities are positive; reserved and incoming quantities not negative; physical dimensions (weight, length, height, width) not negative; offsets and limits not negative; ids non-empty strings; no unknown fields, filters, relations or operators, no empty operator objects. The official module stores or crashes on such input; we answer INVALID_DATA naming the field.",
   deletesAll:
     "Deletes act on every matching row (deleteReservationItem([...]) and deleteReservationItemsByLineItem with more than 10 rows), and every reservation delete releases its quantity",
   zero: "Quantities of an item without levels are 0, not NaN.",
   levelChecksItem: "createInventoryLevel(s) checks the item exists (NOT_FOUND otherwise).",
-  countsOnce:
-    "listInventoryItems({ location_id }) counts an item once even when it is stocked at several of the locations, and ignores deleted levels.",
+  deletedLevels: "listInventoryItems({ location_id }) ignores deleted levels; the official module lists an item whose level at the location was deleted.",
   orderById:
     "List results are ordered by id after any requested order, so skip/take pages never overlap. Without relations, rows are plain objects (not entity instances).",
   afterCommit: "Events are sent after commit, never for a rolled-back call; payloads are the official ones.",
+  literalSearch:
+    "% and _ in a search match themselves, in q and in the contains, starts_with and ends_with filters; the official module hands them to ILIKE as wildcards (q=% lists everything there).",
+  moveRefused:
+    "A reservation moved to a location where its item has no level is refused with NOT_FOUND Item X is not stocked at location Y; the official module moves it, and its quantity is then reserved nowhere.",
+  recreate:
+    "A deleted level can be created again. Stores that ran the official module keep a full unique index on (item, location), so a level removed (alone, or with its stock location) can never be made again there; our migration makes the index partial on live levels.",
 }
+
+/** The README's text as the quotes above read it: without markdown's emphasis and code marks. */
+const README_TEXT = fs
+  .readFileSync(path.resolve(__dirname, "../../README.md"), "utf8")
+  .replace(/\*\*|`/g, "")
+  .replace(/\s+/g, " ")
 
 /** Our answer is INVALID_DATA, its message naming `field`, and nothing was written (no events). */
 function refusedAsInvalid(field: string): (ours: Step, official: Step) => void {
@@ -493,6 +506,10 @@ const KEYS = {
   posterQuantity: site(14, "POSTER has no level"),
   posterConfirm: site(1, "POSTER has no level"),
   tieOnCreatedAt: site(26, "items created in one transaction"),
+  negativeOffset: site(26, "?offset=-1"),
+  negativeWeight: site(28, "weight -10"),
+  negativeDimensions: site(28, "height -1, width -2, length -3"),
+  afterNegativeDimensions: site(29, "after negative dimensions"),
   failedCheckoutEvents: "cart completion: failing reservation, tx",
   rolledBackProduct: "create product, tx, failing after the items",
 }
@@ -510,6 +527,23 @@ const ALLOWED: Record<string, Allowance> = {
   // Not a relation of the item: the official's find throws TypeORM's EntityPropertyNotFoundError
   // (Medusa answers 500); an unknown field, refused as INVALID_DATA here.
   [KEYS.retrieveUnknownRelation]: { readme: README.validated, check: refusedAsInvalid("location_levels") },
+  // The official fails in PostgreSQL ("OFFSET must not be negative"; Medusa answers 500).
+  [KEYS.negativeOffset]: { readme: README.validated, check: refusedAsInvalid("config.skip") },
+  // Medusa's IsNumber() has no Min: the official stores negative dimensions.
+  [KEYS.negativeWeight]: { readme: README.validated, check: refusedAsInvalid("input.weight") },
+  [KEYS.negativeDimensions]: { readme: README.validated, check: refusedAsInvalid("input.length") },
+  [KEYS.afterNegativeDimensions]: {
+    readme: README.validated,
+    check: (ours, official) => {
+      const dimensions = (step: Step) => {
+        const item = step.outcome.value as Record<string, number | null>
+        return ["weight", "length", "height", "width"].map((d) => item[d])
+      }
+      // Ours kept what was there; the official stored at least one negative value.
+      expect(dimensions(ours).every((v) => v === null || v >= 0)).toBe(true)
+      expect(dimensions(official).some((v) => v !== null && v < 0)).toBe(true)
+    },
+  },
   [KEYS.levelForUnknownItem]: {
     readme: README.levelChecksItem,
     check: (ours) => {
@@ -538,7 +572,7 @@ const ALLOWED: Record<string, Allowance> = {
   },
   // The official joins inventory_level without its deleted_at condition.
   [KEYS.deletedLevelFilter]: {
-    readme: README.countsOnce,
+    readme: README.deletedLevels,
     check: (ours, official) => {
       const ids = (step: Step) => ((step.outcome.value as [{ id: string }[], number])[0]).map((row) => row.id)
       // Only the mug is still stocked at B; the official also lists the shirt, whose level there is deleted.
@@ -594,6 +628,27 @@ describe("Medusa 1.20.11 core calls replayed against @medusajs/inventory@1.11.7 
     return { official, ours }
   }
 
+  /**
+   * A flow on which the two modules differ on purpose (a README "Behaviour" bullet, quoted):
+   * both are replayed, and `check` asserts what each answered instead of their equality.
+   */
+  async function replayDifferent(readme: string, flow: Flow, check: (official: Replay, ours: Replay) => void): Promise<void> {
+    expect(README_TEXT).toContain(readme)
+    const official = await runFlow(pair.official, flow)
+    const ours = await runFlow(pair.ours, flow)
+    for (const step of ours.steps) {
+      for (const match of step.key.matchAll(/#(\d+) /g)) replayedSites.add(Number(match[1]))
+    }
+    check(official, ours)
+  }
+
+  /** The (first) step of `replay` recorded under `key`. */
+  const stepOf = (replay: Replay, key: string): Step => {
+    const step = replay.steps.find((s) => s.key === key)
+    if (!step) throw new Error(`no step ${key} in the ${replay.module.name} replay`)
+    return step
+  }
+
   /** A flow that starts from the seeded store. */
   const withStore = (flow: (r: Replay, m: Module, store: Store) => Promise<void>): Flow => async (r, m) => {
     const store = await seedStore(r, m)
@@ -634,9 +689,6 @@ describe("Medusa 1.20.11 core calls replayed against @medusajs/inventory@1.11.7 
       { http: "?location_id=C", filterable: () => ({ location_id: LOC_C }), config: inventoryItemsListConfig() },
       { http: "?q=shirt&offset=0&limit=10", filterable: () => ({ q: "shirt" }), config: inventoryItemsListConfig({ take: 10 }) },
       { http: "?q=", filterable: () => ({ q: "" }), config: inventoryItemsListConfig() },
-      // What the admin's search box sends when the text holds LIKE's wildcards.
-      { http: "?q=%25", filterable: () => ({ q: "%" }), config: inventoryItemsListConfig() },
-      { http: "?q=T_SHIRT", filterable: () => ({ q: "T_SHIRT" }), config: inventoryItemsListConfig() },
       { http: "?q=MUG&location_id=B", filterable: () => ({ q: "MUG", location_id: LOC_B }), config: inventoryItemsListConfig() },
       { http: "?order=-sku", filterable: () => ({}), config: inventoryItemsListConfig({ order: { sku: "DESC" } }) },
       {
@@ -672,6 +724,30 @@ describe("Medusa 1.20.11 core calls replayed against @medusajs/inventory@1.11.7 
           const locationIds = filter ? (Array.isArray(filter) ? (filter as string[]) : [filter as string]) : []
           await joinLevels(r, (items as { id: string }[]).map((i) => i.id), locationIds, `GET /admin/inventory-items${http}`)
         })
+      )
+    })
+
+    it("GET /admin/inventory-items?q=%25 and ?q=T_SHIRT: LIKE's wildcards in the search text (README: they match themselves)", async () => {
+      const percent = site(26, "?q=%25")
+      const underscore = site(26, "?q=T_SHIRT")
+      const plain = site(26, "?q=SHIRT")
+      await replayDifferent(
+        README.literalSearch,
+        withStore(async (r) => {
+          await r.call(percent, () => r.service.listInventoryItems({ q: "%" }, inventoryItemsListConfig()))
+          await r.call(underscore, () => r.service.listInventoryItems({ q: "T_SHIRT" }, inventoryItemsListConfig()))
+          await r.call(plain, () => r.service.listInventoryItems({ q: "SHIRT" }, inventoryItemsListConfig()))
+        }),
+        (official, ours) => {
+          const count = (replay: Replay, key: string) => (stepOf(replay, key).outcome.value as [unknown[], number])[1]
+          // No sku, title or description holds a "%" or "T_SHIRT" (the shirts are TSHIRT-S and TSHIRT-M).
+          expect([count(ours, percent), count(ours, underscore)]).toEqual([0, 0])
+          expect(count(official, percent)).toBe(4)
+          expect(count(official, underscore)).toBe(2)
+          // Text without wildcards finds the same on both (the two shirts and the mug "with a shirt print").
+          expect(count(ours, plain)).toBe(count(official, plain))
+          expect(count(ours, plain)).toBe(3)
+        }
       )
     })
 
@@ -904,16 +980,33 @@ describe("Medusa 1.20.11 core calls replayed against @medusajs/inventory@1.11.7 
       )
     })
 
-    it("POST /admin/reservations/:id moving a reservation to a location without a level", async () => {
-      await replay(
+    it("POST /admin/reservations/:id moving a reservation to a location without a level (README: refused)", async () => {
+      await replayDifferent(
+        README.moveRefused,
         withStore(async (r, _m, store) => {
           const res = await createReservation(r, { location_id: LOC_A, inventory_item_id: store.mug, quantity: 2 }, "MUG-1 at A")
           await r.call(site(20, "move to C"), () => r.service.retrieveReservationItem(res.id))
           await r.attempt(site(21, "move to C"), () =>
             r.service.updateReservationItem(res.id, instance(AdminPostReservationsReservationReq, { location_id: LOC_C }))
           )
-          await adminInventoryPage(r, "after the move")
-        })
+          await r.call(site(34, "MUG-1 at A after the move"), () => r.service.retrieveReservedQuantity(store.mug, [LOC_A]))
+          await r.call(site(34, "MUG-1 at C after the move"), () => r.service.retrieveReservedQuantity(store.mug, [LOC_C]))
+        }),
+        (official, ours) => {
+          const move = site(21, "move to C")
+          expect(stepOf(official, move).outcome).toMatchObject({ ok: true, value: { location_id: LOC_C, quantity: 2 } })
+          expect(stepOf(ours, move).outcome).toMatchObject({
+            ok: false,
+            error: { type: "not_found", message: `Item iitem#3 is not stocked at location ${LOC_C}` },
+            events: [],
+          })
+          // The official's reservation now holds 2 units at C, where nothing is reserved; ours stays at A.
+          expect(stepOf(official, site(34, "MUG-1 at A after the move")).outcome.value).toBe(0)
+          expect(stepOf(ours, site(34, "MUG-1 at A after the move")).outcome.value).toBe(2)
+          // No level at C: ours 0 (README: 0, not NaN), the official NaN.
+          expect(stepOf(official, site(34, "MUG-1 at C after the move")).outcome.value).toBe("<number NaN>")
+          expect(stepOf(ours, site(34, "MUG-1 at C after the move")).outcome.value).toBe(0)
+        }
       )
     })
 
@@ -1284,8 +1377,11 @@ describe("Medusa 1.20.11 core calls replayed against @medusajs/inventory@1.11.7 
       )
     })
 
-    it("POST /admin/inventory-items/:id/location-levels where a level was deleted before (with its stock location, or alone)", async () => {
-      await replay(
+    it("POST /admin/inventory-items/:id/location-levels where a level was deleted before (README: a deleted level can be created again)", async () => {
+      const mugAtB = site(30, "MUG-1 at B again")
+      const shirtAtA = site(30, "TSHIRT-M at A again")
+      await replayDifferent(
+        README.recreate,
         withStore(async (r, m, store) => {
           await r.call(site(22, "MUG-1 at B"), () =>
             r.service.createReservationItem({ ...instance(AdminPostReservationsReq, { line_item_id: "item_01B", location_id: LOC_B, inventory_item_id: store.mug, quantity: 1 }), created_by: ADMIN })
@@ -1296,17 +1392,33 @@ describe("Medusa 1.20.11 core calls replayed against @medusajs/inventory@1.11.7 
             ),
             { unorderedEvents: true }
           )
-          await r.attempt(site(30, "MUG-1 at B again"), () =>
+          await r.attempt(mugAtB, () =>
             r.service.createInventoryLevel({ inventory_item_id: store.mug, location_id: LOC_B, stocked_quantity: 1, incoming_quantity: undefined })
           )
           // The same after DELETE /admin/inventory-items/:id/location-levels/:location_id.
           await r.call(site(34, "TSHIRT-M at A"), () => r.service.retrieveReservedQuantity(store.shirtM, [LOC_A]))
           await r.call(site(35, "TSHIRT-M at A"), () => r.service.deleteInventoryLevel(store.shirtM, LOC_A))
-          await r.attempt(site(30, "TSHIRT-M at A again"), () =>
+          await r.attempt(shirtAtA, () =>
             r.service.createInventoryLevel({ inventory_item_id: store.shirtM, location_id: LOC_A, stocked_quantity: 4, incoming_quantity: undefined })
           )
-          await adminInventoryPage(r, "after the levels are made again")
-        })
+        }),
+        (official, ours) => {
+          // The official module's stores keep its full unique index: Medusa answers 422.
+          expect(stepOf(official, mugAtB).outcome.error).toEqual({
+            type: "duplicate_error",
+            message: `Inventory_level with inventory_item_id, location_id iitem#3, ${LOC_B} already exists.`,
+          })
+          expect(stepOf(official, shirtAtA).outcome.error?.type).toBe("duplicate_error")
+          // Ours makes them again; the reservation at B was deleted with its location, so nothing is reserved there.
+          expect(stepOf(ours, mugAtB).outcome).toMatchObject({
+            ok: true,
+            value: { inventory_item_id: "iitem#3", location_id: LOC_B, stocked_quantity: 1, reserved_quantity: 0 },
+          })
+          expect(stepOf(ours, shirtAtA).outcome).toMatchObject({
+            ok: true,
+            value: { inventory_item_id: "iitem#2", location_id: LOC_A, stocked_quantity: 4, reserved_quantity: 0 },
+          })
+        }
       )
     })
 

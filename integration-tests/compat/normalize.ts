@@ -110,13 +110,14 @@ function asMedusaApiAnswers(e: ErrorLike): { type: string; message: string } | u
 
 export function normalizeError(error: unknown, labeller: Labeller): NormalizedError {
   const e = (error ?? {}) as ErrorLike
+  // Medusa's API formats every error by its code first, MedusaErrors included.
+  const api = asMedusaApiAnswers(e)
+  if (api) return { type: api.type, message: labeller.text(api.message) }
   if (e.__isMedusaError === true && typeof e.type === "string") {
     const out: NormalizedError = { type: e.type, message: labeller.text(String(e.message)) }
     if (typeof e.code === "string") out.code = e.code
     return out
   }
-  const api = asMedusaApiAnswers(e)
-  if (api) return { type: api.type, message: labeller.text(api.message) }
   const name = typeof e.name === "string" ? e.name : (error as object)?.constructor?.name ?? typeof error
   return { type: `<${name}>`, message: labeller.text(typeof e.message === "string" ? e.message : String(error)) }
 }
