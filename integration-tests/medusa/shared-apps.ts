@@ -2,7 +2,7 @@ import fs from "fs"
 import path from "path"
 import { appEnv, freePort, medusaCommand, startMedusa } from "../../scripts/example-app"
 import { createDatabase, uniqueDatabaseName } from "../utils/database"
-import { AppRecord, readRecords, recordFile, runDir } from "./app-registry"
+import { AppRecord, recordFile, runDir, sharedRecord } from "../utils/run-registry"
 import { Api, installExampleApp } from "./medusa-app"
 
 /**
@@ -102,23 +102,7 @@ export function sharedApp(name: SharedAppName): Promise<SharedApp> {
 
 async function attach(name: SharedAppName): Promise<SharedApp> {
   const dir = runDir()
-  const lock = path.join(dir, `${name}.lock`)
-  for (;;) {
-    const record = readRecords(dir).find((r) => r.name === name)
-    if (record) return connect(record)
-    try {
-      fs.closeSync(fs.openSync(lock, "wx"))
-    } catch {
-      // Another jest worker is booting it: wait for its record.
-      await new Promise((resolve) => setTimeout(resolve, 500))
-      continue
-    }
-    try {
-      return connect(await boot(name, dir))
-    } finally {
-      fs.rmSync(lock, { force: true })
-    }
-  }
+  return connect(await sharedRecord(recordFile(dir, name), () => boot(name, dir)))
 }
 
 async function boot(name: SharedAppName, dir: string): Promise<AppRecord> {
@@ -130,9 +114,7 @@ async function boot(name: SharedAppName, dir: string): Promise<AppRecord> {
   await medusaCommand(["user", "-e", ADMIN_EMAIL, "-p", ADMIN_PASSWORD], env)
   const logFile = path.join(dir, `${name}.log`)
   const server = await startMedusa(env, { logFile })
-  const record: AppRecord = { name, url: server.url, pid: server.child.pid!, database, databaseUrl, logFile }
-  fs.writeFileSync(recordFile(dir, name), JSON.stringify(record))
-  return record
+  return { name, url: server.url, pid: server.child.pid!, database, databaseUrl, logFile }
 }
 
 async function connect(record: AppRecord): Promise<SharedApp> {

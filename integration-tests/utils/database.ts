@@ -3,6 +3,7 @@ import { DataSource } from "typeorm"
 import { InventoryItem, InventoryLevel, ReservationItem, runMigrations } from "../../src"
 import InventoryService from "../../src/services/inventory"
 import { liveReservationSums } from "../../src/stock/reservations"
+import { sharedPgBouncer, viaPgBouncer } from "./pgbouncer"
 import type { InventoryModuleOptions } from "../../src/types"
 
 /**
@@ -85,9 +86,12 @@ export async function setupTestDatabase(prefix = "mit", poolSize = 10): Promise<
   const name = uniqueDatabaseName(prefix)
   const url = await createDatabase(name)
   await runMigrations({ options: { database: { url } } })
+  // The "pgbouncer" jest project runs the same suites with the module behind a transaction-mode
+  // PgBouncer; the harness's own statements (migrations, admin) go to the server directly.
+  const moduleUrl = viaPgBouncer() ? (await sharedPgBouncer()).url(name) : url
   const dataSource = new DataSource({
     type: "postgres",
-    url,
+    url: moduleUrl,
     entities: [InventoryItem, InventoryLevel, ReservationItem],
     extra: { max: poolSize },
   })

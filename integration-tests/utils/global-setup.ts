@@ -1,6 +1,6 @@
 import path from "path"
 import { EMBEDDED_DIR_NAME, EmbeddedServer, startEmbeddedPostgres } from "../../src/tools/embedded-postgres"
-import { createRunDir, killRecordedApps } from "../medusa/app-registry"
+import { createRunDir, killRecordedApps } from "./run-registry"
 
 /**
  * `DATABASE_URL` names the server the tests use (CI: the local one). Without it, the tests

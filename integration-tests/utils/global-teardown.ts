@@ -1,5 +1,5 @@
 import type { EmbeddedServer } from "../../src/tools/embedded-postgres"
-import { stopRecordedApps } from "../medusa/app-registry"
+import { stopRecordedApps } from "./run-registry"
 
 export default async function globalTeardown(): Promise<void> {
   const appsDir = process.env.MEDUSA_E2E_RUN_DIR

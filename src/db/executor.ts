@@ -31,15 +31,55 @@ export interface Executor {
   rows<T = Record<string, unknown>>(sql: string, params?: unknown[], name?: string): Promise<T[]>
 }
 
-interface PgPool {
+interface PgClient {
   query(sql: string, parameters: unknown[]): Promise<{ rows: unknown[] }>
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>
+  on(event: "error", listener: (error: Error) => void): unknown
+  removeListener(event: "error", listener: (error: Error) => void): unknown
+  release(error?: Error | boolean): void
+}
+
+interface PgPool {
+  connect(): Promise<PgClient>
 }
 
 /** The `pg` pool behind a TypeORM DataSource (its primary, when it replicates). */
 export function poolOf(manager: EntityManager): PgPool | undefined {
   const pool = (manager.connection.driver as { master?: PgPool }).master
-  return pool && typeof pool.query === "function" ? pool : undefined
+  return pool && typeof pool.connect === "function" ? pool : undefined
+}
+
+/**
+ * One statement on a pooled connection of its own. Not `pool.query()`: that releases the
+ * connection inside the driver's read loop, where the pool may hand it straight to a waiting
+ * TypeORM query runner that attaches its error listener only a moment later; a server
+ * shutdown message read in that same loop then has no listener and crashes the process.
+ * Here the connection is released after the loop, and an error on it while held is caught.
+ */
+async function queryOnPool(pool: PgPool, sql: string, parameters: unknown[], name?: string): Promise<unknown[]> {
+  const client = await pool.connect()
+  let broken: Error | undefined
+  const onError = (error: Error) => {
+    broken = error
+  }
+  client.on("error", onError)
+  try {
+    const result = name ? await client.query({ name, text: sql, values: parameters }) : await client.query(sql, parameters)
+    return result.rows
+  } catch (error) {
+    broken ??= error as Error
+    throw error
+  } finally {
+    client.removeListener("error", onError)
+    // A connection that failed goes back with its error: the pool discards it.
+    client.release(broken && isBrokenConnection(broken) ? broken : undefined)
+  }
+}
+
+/** An error after which the connection cannot be reused (as opposed to an error of the statement). */
+function isBrokenConnection(error: Error): boolean {
+  const code = (error as { code?: unknown }).code
+  return !(typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith("08") && !code.startsWith("57P"))
 }
 
 /** True when the settings ask for timeouts, which need a transaction to be set in. */
@@ -110,10 +150,7 @@ export async function queryRows<T = Record<string, unknown>>(
     // Autocommit (no transaction to join): straight to the pool of the DataSource's driver,
     // skipping the query runner TypeORM would create and release around one statement.
     const pool = poolOf(manager)
-    if (pool) {
-      const result = name ? await pool.query({ name, text: sql, values: parameters }) : await pool.query(sql, parameters)
-      return result.rows as T[]
-    }
+    if (pool) return (await queryOnPool(pool, sql, parameters, name)) as T[]
   }
   const result = await manager.query(sql, parameters)
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === "number") {

@@ -150,6 +150,9 @@ export function isConnectionError(error: unknown): boolean {
   if (sqlstate) {
     return sqlstate.startsWith("08") || sqlstate === PG.ADMIN_SHUTDOWN || sqlstate === PG.CRASH_SHUTDOWN || sqlstate === PG.CANNOT_CONNECT_NOW
   }
+  // TypeORM's query runner lost its connection (released on the driver's error) mid-call.
+  const name = (error as { name?: unknown }).name
+  if (name === "QueryRunnerAlreadyReleasedError" || name === "QueryRunnerProviderAlreadyReleasedError") return true
   const inner = (error as { driverError?: unknown }).driverError ?? error
   const code = (inner as { code?: unknown }).code
   if (typeof code === "string" && NETWORK_CODES.has(code)) return true
