@@ -64,7 +64,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const log = path.join(dir, "server.log")
   const port = await freePort()
   if (options.replicaOf) {
-    await run(path.join(bin, "pg_basebackup"), ["-D", data, "-h", "127.0.0.1", "-p", String(options.replicaOf.port), "-U", "postgres", "-R", "-X", "stream", "--no-sync"])
+    await run(path.join(bin, "pg_basebackup"), ["-D", data, "-h", "127.0.0.1", "-p", String(options.replicaOf.port), "-U", "postgres", "-R", "-X", "stream", "--checkpoint=fast", "--no-sync"])
   } else {
     await run(path.join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"])
     fs.appendFileSync(path.join(data, "pg_hba.conf"), "host all all 127.0.0.1/32 trust\nhost replication all 127.0.0.1/32 trust\n")

@@ -17,6 +17,8 @@ export interface Pooler {
   port: number
   /** A URL for `database` through the pooler. */
   url(database: string): string
+  /** A command on PgBouncer's admin console (`SHOW POOLS`, …). */
+  admin<T = Record<string, unknown>>(command: string): Promise<T[]>
 }
 
 interface PoolerRecord {
@@ -69,6 +71,7 @@ async function boot(): Promise<PoolerRecord> {
       `listen_port = ${port}`,
       "unix_socket_dir =",
       "auth_type = trust",
+      `admin_users = ${user}`,
       `auth_file = ${path.join(home, "userlist.txt")}`,
       "pool_mode = transaction",
       "max_client_conn = 2000",
@@ -115,7 +118,19 @@ function urlFor(record: PoolerRecord, database: string): string {
 export async function sharedPgBouncer(): Promise<Pooler> {
   const dir = runDir()
   const record = await sharedRecord(processRecordFile(dir, "pgbouncer"), boot)
-  return { port: record.port, url: (database) => urlFor(record, database) }
+  return {
+    port: record.port,
+    url: (database) => urlFor(record, database),
+    admin: async <T>(command: string) => {
+      const client = new Client({ connectionString: urlFor(record, "pgbouncer") })
+      await client.connect()
+      try {
+        return (await client.query(command)).rows as T[]
+      } finally {
+        await client.end()
+      }
+    },
+  }
 }
 
 /** Whether this jest project runs its suites through PgBouncer (see jest.config.js). */
