@@ -1,5 +1,6 @@
-// The three contenders of the benchmark, behind one interface:
-// - ours: this package as built (dist/), over its own TypeORM DataSource;
+// The contenders of the benchmark, behind one interface:
+// - ours: this package as built (dist/), over its own TypeORM DataSource, default options;
+// - ours-prepared: the same with `preparedStatements: true` (named statements, direct connections only);
 // - official: @medusajs/inventory@1.11.7 over a DataSource of its own schema and models;
 // - raw: hand-written SQL over `pg`, doing the same work as the module calls with no layer.
 require("reflect-metadata")
@@ -11,16 +12,19 @@ const ours = require(path.resolve(__dirname, "../dist/src"))
 
 const POOL_SIZE = 20
 
-async function oursImplementation(url) {
-  const dataSource = new DataSource({
-    type: "postgres",
-    url,
-    entities: ours.default.models,
-    extra: { max: POOL_SIZE },
-  })
-  await dataSource.initialize()
-  const service = new ours.InventoryService({ manager: dataSource.manager })
-  return serviceImplementation("ours", service, () => dataSource.destroy())
+/** This module with `options` (the defaults for "ours"). */
+function oursWith(name, options = {}) {
+  return async function oursImplementation(url) {
+    const dataSource = new DataSource({
+      type: "postgres",
+      url,
+      entities: ours.default.models,
+      extra: { max: POOL_SIZE },
+    })
+    await dataSource.initialize()
+    const service = new ours.InventoryService({ manager: dataSource.manager }, options)
+    return serviceImplementation(name, service, () => dataSource.destroy())
+  }
 }
 
 async function officialImplementation(url) {
@@ -163,6 +167,12 @@ async function rawImplementation(url) {
 }
 
 module.exports = {
-  implementations: { ours: oursImplementation, official: officialImplementation, raw: rawImplementation },
+  implementations: {
+    ours: oursWith("ours"),
+    // Named prepared statements: what the module did before it became pooler-safe by default.
+    "ours-prepared": oursWith("ours-prepared", { preparedStatements: true }),
+    official: officialImplementation,
+    raw: rawImplementation,
+  },
   runOurMigrations: (url) => ours.runMigrations({ options: { database: { url } } }),
 }

@@ -21,7 +21,12 @@ const SCALE = Number(process.env.BENCH_SCALE || 1)
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS || 5))
 const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(",") : undefined
 const WORKERS = 16
-const NAMES = ["ours", "official", "raw"]
+// BENCH_CONTENDERS picks and orders them (default: all); "raw" is always measured, for the ratios.
+const NAMES = (() => {
+  const picked = (process.env.BENCH_CONTENDERS || "ours,ours-prepared,official,raw").split(",")
+  return picked.includes("raw") ? picked : [...picked, "raw"]
+})()
+const LABELS = { ours: "ours", "ours-prepared": "ours, preparedStatements", official: "official 1.11.7", raw: "raw SQL" }
 
 const n = (base) => Math.max(1, Math.round(base * SCALE))
 const log = (message) => process.stderr.write(`${message}\n`)
@@ -389,7 +394,7 @@ function summarise(workload, samples, failures) {
   // Ratios: time against raw SQL (lower is better); for throughput, raw ops/s over ours.
   const cost = (c) => (!c || c.failed ? undefined : workload.kind === "throughput" ? 1 / c.opsPerSecond : c.ms)
   const raw = cost(entry.contenders.raw)
-  for (const name of ["ours", "official"]) {
+  for (const name of NAMES.filter((n) => n !== "raw")) {
     const c = cost(entry.contenders[name])
     if (c !== undefined && raw) entry.contenders[name].xRaw = c / raw
   }
@@ -410,7 +415,7 @@ function cell(c, kind) {
 }
 
 function printRow(entry) {
-  log(`  => ${entry.id}: ours ${cell(entry.contenders.ours, entry.kind)} | official ${cell(entry.contenders.official, entry.kind)} | raw ${cell(entry.contenders.raw, entry.kind)}`)
+  log(`  => ${entry.id}: ${NAMES.map((name) => `${name} ${cell(entry.contenders[name], entry.kind)}`).join(" | ")}`)
 }
 
 function speedup(x) {
@@ -419,14 +424,16 @@ function speedup(x) {
 }
 
 function markdownTable(report) {
+  const names = NAMES.filter((n) => report.results.some((e) => e.contenders[n]))
+  const rated = names.filter((n) => n !== "raw")
   const lines = [
-    `| workload | ours | official 1.11.7 | raw SQL | ours × raw | official × raw | ours vs official |`,
-    `|---|---|---|---|---|---|---|`,
+    `| workload | ${names.map((n) => LABELS[n]).join(" | ")} | ${rated.map((n) => `${LABELS[n]} × raw`).join(" | ")} | ours vs official |`,
+    `|---|${names.map(() => "---").join("|")}|${rated.map(() => "---").join("|")}|---|`,
   ]
   for (const e of report.results) {
     const c = e.contenders
     lines.push(
-      `| ${e.id}: ${e.label} | ${cell(c.ours, e.kind)} | ${cell(c.official, e.kind)} | ${cell(c.raw, e.kind)} | ${fmt(c.ours && c.ours.xRaw, 2)} | ${fmt(c.official && c.official.xRaw, 2)} | ${speedup(e.speedupOverOfficial)} |`
+      `| ${e.id}: ${e.label} | ${names.map((n) => cell(c[n], e.kind)).join(" | ")} | ${rated.map((n) => fmt(c[n] && c[n].xRaw, 2)).join(" | ")} | ${speedup(e.speedupOverOfficial)} |`
     )
   }
   return lines.join("\n")

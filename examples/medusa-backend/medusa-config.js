@@ -11,8 +11,14 @@ module.exports = {
     cookie_secret: process.env.COOKIE_SECRET || "example-cookie-secret",
     store_cors: process.env.STORE_CORS || "*",
     admin_cors: process.env.ADMIN_CORS || "*",
-    // Bursts of checkouts hold one connection each; size the pool for them.
-    database_extra: { max: Number(process.env.DATABASE_POOL_MAX || 20) },
+    // The recommended pool (docs/deployment.md): Medusa 1.20's cart completion holds one
+    // connection in its transaction while it asks for another, so a burst of checkouts as large
+    // as the pool waits forever; size the pool above the bursts you expect, and give up on a
+    // connection after 3 s, so that a larger burst fails some checkouts instead of wedging.
+    database_extra: {
+      max: Number(process.env.DATABASE_POOL_MAX || 30),
+      connectionTimeoutMillis: Number(process.env.DATABASE_CONNECTION_TIMEOUT_MS || 3000),
+    },
   },
   plugins: [
     "medusa-fulfillment-manual",

@@ -36,6 +36,8 @@ export interface StartOptions {
   database?: string
   /** Leave the database in place on stop, for a later app to pick up. */
   keepDatabase?: boolean
+  /** Where the server (not the migrations) reaches its database, e.g. through a pooler. */
+  serverDatabaseUrl?: (database: string) => string
 }
 
 /** A fresh database, `medusa migrations run`, an admin user, and the server on a free port. */
@@ -55,7 +57,8 @@ export async function startExampleApp(env: Record<string, string> = {}, options:
     if (!options.database) {
       output += await medusaCommand(["user", "-e", "admin@e2e.test", "-p", "supersecret"], baseEnv)
     }
-    server = await startMedusa(baseEnv, { onOutput: (chunk) => (output += chunk) })
+    const serverEnv = options.serverDatabaseUrl ? { ...baseEnv, DATABASE_URL: options.serverDatabaseUrl(name) } : baseEnv
+    server = await startMedusa(serverEnv, { onOutput: (chunk) => (output += chunk) })
     return { url: server.url, databaseUrl, database: name, logs: () => output, loadErrors, stop }
   } catch (error) {
     await stop()
