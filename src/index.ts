@@ -6,7 +6,17 @@ export { moduleDefinition }
 export { initialize } from "./initialize"
 export { runMigrations, revertMigration } from "./migrations-runner"
 export { joinerConfig } from "./joiner-config"
-export { InventoryItem, InventoryLevel, ReservationItem } from "./models"
+export { InventoryItem, InventoryLevel, InventoryMovement, ReservationItem } from "./models"
 export { default as InventoryService } from "./services/inventory"
 export { InventoryEvents } from "./utils/events"
-export type { InventoryModuleOptions, InventoryDatabaseOptions } from "./types"
+export type { StockAlertEvent } from "./utils/events"
+export { Reasons as MovementReasons } from "./stock/ledger"
+export type {
+  InventoryModuleOptions,
+  InventoryDatabaseOptions,
+  InventoryMovementDTO,
+  FilterableInventoryMovementProps,
+  StockMovementOptions,
+  StockedQuantityAdjustment,
+  StockedQuantitySet,
+} from "./types"

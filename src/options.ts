@@ -26,6 +26,9 @@ const optionsSchema = z
     replicas: z.array(replica, { error: "must be an array of URLs" }).optional(),
     maxReplicaLagMs: nonNegativeInt.optional(),
     replicaCheckIntervalMs: positiveInt.optional(),
+    ledger: z.boolean({ error: "must be a boolean" }).optional(),
+    lowStockThreshold: nonNegativeInt.optional(),
+    sweepIntervalMs: positiveInt.optional(),
   })
   .strict()
 
@@ -36,6 +39,9 @@ export interface ResolvedOptions {
   replicas: { url: string; max: number }[]
   maxReplicaLagMs: number
   replicaCheckIntervalMs: number
+  ledger: boolean
+  lowStockThreshold?: number
+  sweepIntervalMs?: number
 }
 
 const resolved = new WeakMap<object, ResolvedOptions>()
@@ -72,6 +78,9 @@ export function resolveOptions(
     replicas: (parsed.replicas ?? []).map((r) => (typeof r === "string" ? { url: r, max: 10 } : { url: r.url, max: r.max ?? 10 })),
     maxReplicaLagMs: parsed.maxReplicaLagMs ?? 1000,
     replicaCheckIntervalMs: parsed.replicaCheckIntervalMs ?? 1000,
+    ledger: parsed.ledger !== false,
+    lowStockThreshold: parsed.lowStockThreshold,
+    sweepIntervalMs: parsed.sweepIntervalMs,
   }
   resolved.set(raw, result)
   return result

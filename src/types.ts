@@ -44,4 +44,73 @@ export interface InventoryModuleOptions {
   maxReplicaLagMs?: number
   /** How often a replica's health and lag are checked, at most (default 1000). */
   replicaCheckIntervalMs?: number
+  /**
+   * Write a movement to `inventory_movement` for every change of a level's stocked or reserved
+   * quantity (default true). Off, the ledger methods still work but nothing is recorded.
+   */
+  ledger?: boolean
+  /**
+   * The low-stock line of levels without `metadata.low_stock_threshold`: a change that takes a
+   * level's available quantity from at or above it to below it sends `inventory-level.low-stock`.
+   * Unset: only levels with their own threshold send it.
+   */
+  lowStockThreshold?: number
+  /** Release reservations whose `expires_at` has passed every this many ms (default: never). */
+  sweepIntervalMs?: number
+}
+
+/** One row of the stock ledger (`listInventoryMovements`). */
+export interface InventoryMovementDTO {
+  id: string
+  inventory_item_id: string
+  location_id: string
+  stocked_delta: number
+  reserved_delta: number
+  stocked_after: number
+  reserved_after: number
+  /** `adjustment`, `reservation`, `release`, `correction`, `level_created`, … or the caller's own. */
+  reason: string
+  reference: string | null
+  actor: string | null
+  reservation_item_id: string | null
+  idempotency_key: string | null
+  metadata: Record<string, unknown> | null
+  created_at: Date
+}
+
+/** Filters of `listInventoryMovements`. */
+export interface FilterableInventoryMovementProps {
+  inventory_item_id?: string | string[]
+  location_id?: string | string[]
+  reason?: string | string[]
+  reference?: string | string[]
+  idempotency_key?: string
+  created_at?: { gt?: Date | string; gte?: Date | string; lt?: Date | string; lte?: Date | string }
+}
+
+/** What a caller records with its change: why, what for, who, once. */
+export interface StockMovementOptions {
+  /** Default: `adjustment` (adjust) or `correction` (set). */
+  reason?: string
+  /** An order, line item, purchase order or document id. */
+  reference?: string
+  /** A user, system or integration name. */
+  actor?: string
+  /** Repeating the call with this key and the same input returns the first result and writes nothing. */
+  idempotency_key?: string
+  metadata?: Record<string, unknown>
+}
+
+export interface StockedQuantityAdjustment {
+  inventory_item_id: string
+  location_id: string
+  delta: number
+}
+
+export interface StockedQuantitySet {
+  inventory_item_id: string
+  location_id: string
+  quantity: number
+  /** Write nothing (CONFLICT) unless the level's stocked quantity is still this. */
+  expected_quantity?: number
 }

@@ -1,7 +1,7 @@
 import { MedusaError } from "@medusajs/utils"
 import * as fc from "fast-check"
 import InventoryService from "../../src/services/inventory"
-import { reservedDrift, setupTestDatabase, TestDatabase } from "../utils/database"
+import { ledgerImbalance, reservedDrift, setupTestDatabase, TestDatabase } from "../utils/database"
 
 /**
  * Model-based property tests: random sequences of operations run against the module (real
@@ -463,13 +463,14 @@ describe("the module against a model of its semantics (property-based)", () => {
   /** Everything the module shows that the model predicts, in one comparable object. */
   async function observe(itemIds: string[]) {
     const index = new Map(itemIds.map((id, i) => [id, `item${i}`]))
-    const [quantities, levels, reservations, drift] = await Promise.all([
+    const [quantities, levels, reservations, drift, ledger] = await Promise.all([
       readQuantities(service, itemIds),
       levelRows(db),
       db.query<{ id: string; location_id: string; quantity: number; line_item_id: string | null }>(
         `SELECT id, location_id, quantity, line_item_id FROM reservation_item WHERE deleted_at IS NULL`
       ),
       reservedDrift(db),
+      ledgerImbalance(db),
     ])
     return {
       quantities,
@@ -481,6 +482,7 @@ describe("the module against a model of its semantics (property-based)", () => {
         .map((r) => `${r.id} @${r.location_id} qty ${r.quantity} ${r.line_item_id ?? "no line"}`)
         .sort(),
       drift,
+      ledger,
     }
   }
 
@@ -498,6 +500,7 @@ describe("the module against a model of its semantics (property-based)", () => {
         .map((r) => `${r.id} @${LOCATIONS[r.loc]} qty ${r.quantity} ${r.line === null ? "no line" : LINE_ITEMS[r.line]}`)
         .sort(),
       drift: [],
+      ledger: [],
     }
   }
 
@@ -649,6 +652,7 @@ describe("the module against a model of its semantics (property-based)", () => {
 
             const observed = {
               drift: await reservedDrift(db),
+              ledgerImbalance: await ledgerImbalance(db),
               liveLevelsOfDeletedItems: orphans,
               stockByLevel: observedStock,
               stockedChangeOfLevelsThatStayedLive: stockedChange(after) - stockedChange(before),
@@ -656,6 +660,7 @@ describe("the module against a model of its semantics (property-based)", () => {
             }
             const expected = {
               drift: [],
+              ledgerImbalance: [],
               liveLevelsOfDeletedItems: [],
               stockByLevel: Object.fromEntries(after.map((l) => [l.id, expectedStock.get(l.id)])),
               stockedChangeOfLevelsThatStayedLive: adjustedOnStayedLive,

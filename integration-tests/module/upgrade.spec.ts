@@ -1,5 +1,5 @@
 import { DataSource } from "typeorm"
-import { InventoryItem, InventoryLevel, ReservationItem, revertMigration, runMigrations } from "../../src"
+import { InventoryItem, InventoryLevel, InventoryMovement, ReservationItem, revertMigration, runMigrations } from "../../src"
 import InventoryService from "../../src/services/inventory"
 import { createDatabase, dropDatabase, uniqueDatabaseName } from "../utils/database"
 import { officialDataSource, officialService } from "../utils/official"
@@ -66,7 +66,19 @@ describe("switching from @medusajs/inventory@1.11.7", () => {
     // The swap: our migrations on the same database.
     await runMigrations({ options: { database: { url } } })
     await runMigrations({ options: { database: { url } } }) // twice is harmless
-    expect(await dumpRows(official)).toEqual(before)
+    // Nothing changes but the new, empty expires_at column of reservations.
+    const after = (await dumpRows(official)) as Record<string, unknown>[][]
+    expect(after[2].map((r) => r.expires_at)).toEqual([null])
+    expect(after.map((rows) => rows.map(({ expires_at: _e, ...row }) => row))).toEqual(before)
+    // The ledger opens with each live level's quantities as they were (I6 from here on).
+    const opening = await official.query(
+      `SELECT location_id, stocked_delta::int, reserved_delta::int, stocked_after, reserved_after, reason
+         FROM inventory_movement ORDER BY location_id`
+    )
+    expect(opening).toEqual([
+      { location_id: "loc_a", stocked_delta: 10, reserved_delta: 2, stocked_after: 10, reserved_after: 2, reason: "opening" },
+      { location_id: "loc_b", stocked_delta: 4, reserved_delta: 0, stocked_after: 4, reserved_after: 0, reason: "opening" },
+    ])
 
     // Same schema as a database that only ever ran ours.
     const freshUrl = await database("mit_fresh")
@@ -81,7 +93,7 @@ describe("switching from @medusajs/inventory@1.11.7", () => {
     expect(levelIndex.indexdef).toMatch(/WHERE \(deleted_at IS NULL\)/)
 
     // Our service reads the old rows and keeps working on them.
-    const ours = new DataSource({ type: "postgres", url, entities: [InventoryItem, InventoryLevel, ReservationItem] })
+    const ours = new DataSource({ type: "postgres", url, entities: [InventoryItem, InventoryLevel, ReservationItem, InventoryMovement] })
     await ours.initialize()
     sources.push(ours)
     const service = new InventoryService({ manager: ours.manager })
@@ -109,12 +121,14 @@ describe("switching from @medusajs/inventory@1.11.7", () => {
       "itemDescriptionsAndThumbnail1682927363119",
       "inventoryLevelUniqueLive1732867200000",
       "inventorySearchIndexes1732867300000",
+      "inventoryStockLedger1733011200000",
     ])
   })
 
   it("reverts migrations one at a time and can run them again", async () => {
     const url = await database("mit_revert")
     await runMigrations({ options: { database: { url } } })
+    await revertMigration({ options: { database: { url } } }) // stock ledger
     await revertMigration({ options: { database: { url } } }) // search indexes
     await revertMigration({ options: { database: { url } } }) // partial level index
     const ds = new DataSource({ type: "postgres", url })

@@ -1,7 +1,8 @@
 import { Client } from "pg"
 import { DataSource } from "typeorm"
-import { InventoryItem, InventoryLevel, ReservationItem, runMigrations } from "../../src"
+import { InventoryItem, InventoryLevel, InventoryMovement, ReservationItem, runMigrations } from "../../src"
 import InventoryService from "../../src/services/inventory"
+import { LEDGER_IMBALANCE_SQL } from "../../src/stock/ledger"
 import { liveReservationSums } from "../../src/stock/reservations"
 import { sharedPgBouncer, viaPgBouncer } from "./pgbouncer"
 import type { InventoryModuleOptions } from "../../src/types"
@@ -92,7 +93,7 @@ export async function setupTestDatabase(prefix = "mit", poolSize = 10): Promise<
   const dataSource = new DataSource({
     type: "postgres",
     url: moduleUrl,
-    entities: [InventoryItem, InventoryLevel, ReservationItem],
+    entities: [InventoryItem, InventoryLevel, ReservationItem, InventoryMovement],
     extra: { max: poolSize },
   })
   await dataSource.initialize()
@@ -105,7 +106,7 @@ export async function setupTestDatabase(prefix = "mit", poolSize = 10): Promise<
     service: (options = {}) => new InventoryService({ manager: dataSource.manager, eventBusService: eventBus }, options),
     query: (sql, params) => dataSource.query(sql, params),
     truncate: async () => {
-      await dataSource.query(`TRUNCATE inventory_item, inventory_level, reservation_item`)
+      await dataSource.query(`TRUNCATE inventory_item, inventory_level, reservation_item, inventory_movement, inventory_idempotency_key`)
       eventBus.clear()
     },
     close: async () => {
@@ -125,4 +126,9 @@ export async function reservedDrift(db: TestDatabase): Promise<{ id: string; dri
        LEFT JOIN sums s ON s.inventory_item_id = l.inventory_item_id AND s.location_id = l.location_id
       WHERE l.reserved_quantity <> COALESCE(s.quantity, 0)`
   )
+}
+
+/** I6: every (item, location) whose live level disagrees with the sums of its movements. */
+export async function ledgerImbalance(db: TestDatabase): Promise<Record<string, unknown>[]> {
+  return db.query(LEDGER_IMBALANCE_SQL)
 }

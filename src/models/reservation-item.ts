@@ -33,6 +33,11 @@ export class ReservationItem extends SoftDeletableEntity {
   @Column({ type: "jsonb", nullable: true })
   metadata!: Record<string, unknown> | null
 
+  /** When set, the sweeper releases the reservation once this time has passed (this module's own column). */
+  @Index("IDX_reservation_item_expires_at", { where: "deleted_at IS NULL AND expires_at IS NOT NULL" })
+  @Column({ type: "timestamptz", nullable: true })
+  expires_at!: Date | null
+
   @ManyToOne("InventoryItem", { createForeignKeyConstraints: false })
   @JoinColumn({ name: "inventory_item_id" })
   inventory_item?: InventoryItem

@@ -4,8 +4,9 @@ import { CallTimeouts, hasTimeouts, managerExecutor, StatementSettings } from ".
 import type { Replica, ReplicaSet } from "../db/replicas"
 import { isCommitting, watchTransactions, whenTransactionEnds } from "../db/transactions"
 import type { StockContext } from "../stock/context"
+import type { StockAlert } from "../stock/ledger"
 import { invalidData, isDatabaseFailure, isRetryable, toMedusaError } from "../utils/errors"
-import { EventBuffer, EventBusLike } from "../utils/events"
+import { alertEvents, EventBuffer, EventBusLike } from "../utils/events"
 
 /**
  * The machinery around every public method: `@InventoryMethod` decides where the call runs
@@ -18,6 +19,10 @@ import { EventBuffer, EventBusLike } from "../utils/events"
 export interface ModuleRuntime {
   settings: StatementSettings
   strict: boolean
+  /** Write a movement for every change of a level's quantities (option `ledger`). */
+  ledger: boolean
+  /** The module's low-stock line (option `lowStockThreshold`). */
+  lowStockThreshold?: number
   replicas?: ReplicaSet
   logger?: { error?: (message: string) => void; warn?: (message: string) => void }
 }
@@ -34,6 +39,8 @@ const CALL = Symbol("inventoryCall")
 /** The state of one attempt of one public call, carried on the context the method receives. */
 interface Call {
   events: EventBuffer
+  /** Levels whose availability crossed an alert line in the call's statements. */
+  alerts: StockAlert[]
   timeouts: CallTimeouts
   /** The replica lists and retrieves read from, when the call may use one. */
   replica?: Replica
@@ -84,7 +91,7 @@ export function InventoryMethod(options: InventoryMethodOptions = {}): MethodDec
       let call: Call
       let result: unknown
       for (let attempt = 1; ; attempt++) {
-        call = { events: new EventBuffer(), timeouts: new CallTimeouts(settings, callerManager !== undefined) }
+        call = { events: new EventBuffer(), alerts: [], timeouts: new CallTimeouts(settings, callerManager !== undefined) }
         const context: CallContext = { ...(caller as SharedContext), [CALL]: call }
         if (autocommit) {
           // `@InjectEntityManager` then calls straight through instead of opening a transaction.
@@ -97,6 +104,7 @@ export function InventoryMethod(options: InventoryMethodOptions = {}): MethodDec
         try {
           result = await original.apply(this, args)
           await call.timeouts.restore()
+          for (const [name, data] of alertEvents(call.alerts)) call.events.add(name, data)
           break
         } catch (error) {
           // Our own transaction was rolled back whole, so running it again is safe. A caller's
@@ -165,7 +173,7 @@ export function stockContext(host: CallHost, context: SharedContext): StockConte
   const manager = (context.transactionManager as EntityManager | undefined) ?? host.manager_
   watchTransactions(manager.queryRunner)
   const db = managerExecutor(manager, host.runtime_.settings, call.timeouts)
-  const { replicas, strict } = host.runtime_
+  const { replicas, strict, ledger, lowStockThreshold } = host.runtime_
   const read = call.replica && replicas ? replicas.executor(call.replica, db) : db
-  return { db, read, events: call.events, strict }
+  return { db, read, events: call.events, strict, ledger, lowStockThreshold, note: {}, alerts: call.alerts }
 }

@@ -26,10 +26,19 @@ import { resolveOptions } from "../options"
 import type { StockContext } from "../stock/context"
 import { deleteItems, insertItems, ITEM_LIST, ITEM_RETRIEVE, restoreItems, updateItem } from "../stock/items"
 import { adjustStocked, deleteLevel, deleteLevelsAt, findLevel, insertLevels, LEVEL_LIST, LevelQuantity, sumLevels, updateLevels } from "../stock/levels"
-import { findReservation, release, ReleaseTarget, reserve, RESERVATION_LIST, updateReservation } from "../stock/reservations"
-import { itemInput, itemUpdate, levelInput, levelKeyedUpdate, levelUpdate, reservationInput, reservationUpdate } from "../stock/tables"
-import type { InventoryModuleOptions } from "../types"
-import { itemNotFound } from "../utils/errors"
+import { Reasons } from "../stock/ledger"
+import { findReservation, publicReservation, release, ReleaseTarget, reserve, RESERVATION_LIST, updateReservation } from "../stock/reservations"
+import { once, StockedChange, writeStocked } from "../stock/stocked"
+import { itemInput, itemUpdate, levelInput, levelKeyedUpdate, levelUpdate, MOVEMENTS, reservationInput, reservationUpdate } from "../stock/tables"
+import type {
+  FilterableInventoryMovementProps,
+  InventoryModuleOptions,
+  InventoryMovementDTO,
+  StockedQuantityAdjustment,
+  StockedQuantitySet,
+  StockMovementOptions,
+} from "../types"
+import { invalidData, itemNotFound } from "../utils/errors"
 import { EventBusLike, InventoryEvents } from "../utils/events"
 import {
   anyInt,
@@ -63,6 +72,16 @@ function optional<K extends keyof InjectedDependencies>(deps: InjectedDependenci
 }
 
 const DEFAULT_LIST_CONFIG = { relations: [], skip: 0, take: 10 }
+
+/** The filters of `listInventoryMovements`. */
+const MOVEMENT_FILTERS = ["id", "inventory_item_id", "location_id", "reason", "reference", "actor", "reservation_item_id", "idempotency_key", "created_at"]
+
+const label = z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).max(512, { error: "is longer than 512 characters" })
+const movementNote = z
+  .object({ reason: label.optional(), reference: label.optional(), actor: label.optional(), idempotency_key: label.optional(), metadata: z.record(z.string(), z.unknown(), { error: "must be an object" }).optional() })
+  .strict()
+const adjustmentInput = z.object({ inventory_item_id: idSchema, location_id: idSchema, delta: anyInt }).strict()
+const setInput = z.object({ inventory_item_id: idSchema, location_id: idSchema, quantity: anyInt, expected_quantity: anyInt.optional() }).strict()
 
 /** Lists (and retrieves) are one statement unless `config.relations` joins more tables. */
 const withoutRelations = (configIndex: number) => (args: unknown[]) => {
@@ -103,6 +122,8 @@ export default class InventoryService implements IInventoryService, CallHost {
     this.runtime_ = {
       settings: settings.statements,
       strict: settings.strict,
+      ledger: settings.ledger,
+      lowStockThreshold: settings.lowStockThreshold,
       logger,
       replicas: settings.replicas.length
         ? new ReplicaSet({
@@ -114,11 +135,34 @@ export default class InventoryService implements IInventoryService, CallHost {
           })
         : undefined,
     }
+    if (settings.sweepIntervalMs) this.startSweeper(settings.sweepIntervalMs)
+  }
+
+  private sweeper_?: NodeJS.Timeout
+  private sweeping_?: Promise<unknown>
+
+  /** Releases expired reservations every `intervalMs` until the module shuts down. */
+  private startSweeper(intervalMs: number): void {
+    this.sweeper_ = setInterval(() => {
+      if (this.sweeping_) return
+      this.sweeping_ = this.sweepExpiredReservations()
+        .catch((error: Error) => this.runtime_.logger?.warn?.(`medusa-inventory-typeorm: sweeping expired reservations failed: ${error.message}`))
+        .finally(() => (this.sweeping_ = undefined))
+    }, intervalMs)
+    this.sweeper_.unref()
+  }
+
+  /** Stops the sweeper; a sweep under way finishes first. */
+  async stopSweeper(): Promise<void> {
+    if (this.sweeper_) clearInterval(this.sweeper_)
+    this.sweeper_ = undefined
+    await this.sweeping_
   }
 
   /** Lifecycle hooks called by `@medusajs/modules-sdk` (`MedusaModule.onApplicationShutdown()`). */
   readonly __hooks = {
     onApplicationShutdown: async (): Promise<void> => {
+      this.stopSweeper()
       await this.runtime_.replicas?.close()
       if (this.dataSource_?.isInitialized) {
         await this.dataSource_.destroy()
@@ -164,7 +208,8 @@ export default class InventoryService implements IInventoryService, CallHost {
     config: FindConfig<ReservationItemDTO> = DEFAULT_LIST_CONFIG,
     @MedusaContext() context: SharedContext = {}
   ): Promise<[ReservationItemDTO[], number]> {
-    return await this.list(RESERVATION_LIST, selector, config, context)
+    const [rows, count] = await this.list<ReservationItemDTO>(RESERVATION_LIST, selector, config, context)
+    return [rows.map(publicReservation), count]
   }
 
   @InventoryMethod(LIST)
@@ -409,6 +454,110 @@ export default class InventoryService implements IInventoryService, CallHost {
   async deleteReservationItemByLocationId(locationId: string | string[], @MedusaContext() context: SharedContext = {}): Promise<void> {
     const ids = toArray(validate(idOrIds, locationId, "locationId"))
     await this.release({ by: "location_id", ids }, { location_id: locationId }, context)
+  }
+
+  // ---------------------------------------------------------------- stock ledger (beyond IInventoryService)
+
+  /**
+   * The stock movements (newest first by default): every change of a level's stocked or
+   * reserved quantity, with its reason, reference, actor and the quantities after it.
+   */
+  @InventoryMethod(LIST)
+  @InjectEntityManager()
+  async listInventoryMovements(
+    selector: FilterableInventoryMovementProps = {},
+    config: FindConfig<InventoryMovementDTO> = DEFAULT_LIST_CONFIG,
+    @MedusaContext() context: SharedContext = {}
+  ): Promise<[InventoryMovementDTO[], number]> {
+    const filters = validateOptionalObject(selector, "selector") ?? {}
+    for (const field of Object.keys(filters)) {
+      if (!MOVEMENT_FILTERS.includes(field)) {
+        throw invalidData(`Unknown filter "${field}" for inventory movements (use ${MOVEMENT_FILTERS.join(", ")})`)
+      }
+    }
+    const options: Record<string, unknown> = config === undefined || config === null ? DEFAULT_LIST_CONFIG : validateObject(config, "config")
+    const ordered = options.order === undefined ? { ...options, order: { created_at: "DESC", id: "DESC" } } : options
+    const [rows, count] = await this.list<InventoryMovementDTO>(MOVEMENTS, filters, ordered, context)
+    // The deltas are bigint columns, which the driver answers as strings.
+    for (const row of rows) {
+      if (row.stocked_delta !== undefined) row.stocked_delta = Number(row.stocked_delta)
+      if (row.reserved_delta !== undefined) row.reserved_delta = Number(row.reserved_delta)
+    }
+    return [rows, count]
+  }
+
+  /**
+   * Adds `delta` to the stocked quantity of each level, all or nothing, with one movement per
+   * level (reason `adjustment` unless given). With `options.idempotency_key`, a repeated call
+   * with the same input returns the first call's levels and writes nothing.
+   */
+  @InventoryMethod()
+  @InjectEntityManager()
+  async adjustStockedQuantities(
+    changes: StockedQuantityAdjustment[],
+    options: StockMovementOptions = {},
+    @MedusaContext() context: SharedContext = {}
+  ): Promise<InventoryLevelDTO[]> {
+    const list = validate(z.array(adjustmentInput), validateArray(changes, "changes"), "changes")
+    const note = validate(movementNote, options ?? {}, "options")
+    const request = { method: "adjustStockedQuantities", changes: list, options: note }
+    const ctx = this.stock(context)
+    ctx.note = note
+    const stocked: StockedChange[] = list.map((c) => ({ inventory_item_id: c.inventory_item_id, location_id: c.location_id, value: c.delta }))
+    const { levels, changed } = await once(ctx, note.idempotency_key, request, () => writeStocked(ctx, "adjust", stocked))
+    for (const id of changed) ctx.events.add(InventoryEvents.LEVEL_UPDATED, { id })
+    return levels
+  }
+
+  /**
+   * Sets the stocked quantity of each level, all or nothing, with one movement per changed
+   * level (reason `correction` unless given). With `expected_quantity`, nothing is written
+   * unless the level still holds that quantity: CONFLICT naming the item, the location, the
+   * expected and the current quantity. Idempotent with `options.idempotency_key`.
+   */
+  @InventoryMethod()
+  @InjectEntityManager()
+  async setStockedQuantities(
+    changes: StockedQuantitySet[],
+    options: StockMovementOptions = {},
+    @MedusaContext() context: SharedContext = {}
+  ): Promise<InventoryLevelDTO[]> {
+    const list = validate(z.array(setInput), validateArray(changes, "changes"), "changes")
+    const seen = new Map<string, number>()
+    list.forEach((c, i) => {
+      const key = `${c.inventory_item_id}\u0000${c.location_id}`
+      if (seen.has(key)) {
+        throw invalidData(`"changes.${i}" sets the level of item ${c.inventory_item_id} at location ${c.location_id} again (see "changes.${seen.get(key)}")`)
+      }
+      seen.set(key, i)
+    })
+    const note = validate(movementNote, options ?? {}, "options")
+    const request = { method: "setStockedQuantities", changes: list, options: note }
+    const ctx = this.stock(context)
+    ctx.note = note
+    const stocked: StockedChange[] = list.map((c) => ({
+      inventory_item_id: c.inventory_item_id,
+      location_id: c.location_id,
+      value: c.quantity,
+      expected: c.expected_quantity,
+    }))
+    const { levels, changed } = await once(ctx, note.idempotency_key, request, () => writeStocked(ctx, "set", stocked))
+    for (const id of changed) ctx.events.add(InventoryEvents.LEVEL_UPDATED, { id })
+    return levels
+  }
+
+  /**
+   * Releases every live reservation whose `expires_at` has passed (movement reason `expired`,
+   * event `reservation-item.deleted`); their ids. Run by `medusa-inventory sweep` and, with the
+   * `sweepIntervalMs` option, by the module itself.
+   */
+  @InventoryMethod()
+  @InjectEntityManager()
+  async sweepExpiredReservations(@MedusaContext() context: SharedContext = {}): Promise<string[]> {
+    const ctx = this.stock(context)
+    const ids = await release(ctx, { by: "expired", ids: [] }, Reasons.EXPIRED)
+    if (ids.length) ctx.events.add(InventoryEvents.RESERVATION_DELETED, { ids })
+    return ids
   }
 
   // ---------------------------------------------------------------- shared by several methods

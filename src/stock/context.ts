@@ -1,5 +1,6 @@
 import type { Executor } from "../db/executor"
 import type { EventBuffer } from "../utils/events"
+import type { MovementNote, StockAlert } from "./ledger"
 
 /**
  * What every stock operation receives: where to run its statements, where to read, where to
@@ -15,4 +16,12 @@ export interface StockContext {
   events: EventBuffer
   /** `strictReservations`: refuse reservations that would leave availability below zero. */
   strict: boolean
+  /** `ledger`: write a movement for every change of a level's quantities. */
+  ledger: boolean
+  /** `lowStockThreshold`: the low-stock line of levels without `metadata.low_stock_threshold`. */
+  lowStockThreshold?: number
+  /** What the caller said about the call's changes (reason, reference, actor, key, metadata). */
+  note: MovementNote
+  /** Levels whose availability crossed an alert line during the call (see ledger.ts). */
+  alerts: StockAlert[]
 }

@@ -5,6 +5,7 @@ import { invalidData, itemNotFound } from "../utils/errors"
 import { newIds } from "../utils/ids"
 import { locationFilter, toArray, validate } from "../utils/validation"
 import type { StockContext } from "./context"
+import { ledgerSql, movesCte, Reasons, reasonLiteral } from "./ledger"
 import { recountReserved } from "./levels"
 import { lockItemsForDelete } from "./locking"
 import { castOf, columnList, ItemInput, ITEMS, jsonParam, unnestRows } from "./tables"
@@ -105,24 +106,36 @@ export async function updateItem(ctx: StockContext, id: string, data: Partial<It
  */
 export async function deleteItems(ctx: StockContext, ids: string[]): Promise<void> {
   await lockItemsForDelete(ctx, ids)
+  const params: unknown[] = [ids]
   await ctx.db.rows(
     `WITH stamp AS (SELECT clock_timestamp() AS at),
      levels AS (
        UPDATE inventory_level SET deleted_at = (SELECT at FROM stamp)
-        WHERE inventory_item_id = ANY($1::text[]) AND deleted_at IS NULL RETURNING id
-     )
+        WHERE inventory_item_id = ANY($1::text[]) AND deleted_at IS NULL
+       RETURNING id, inventory_item_id, location_id, stocked_quantity, reserved_quantity
+     ),
+     ${movesCte("levels", {
+       level_id: "id",
+       stocked_delta: "-(stocked_quantity::bigint)",
+       reserved_delta: "-(reserved_quantity::bigint)",
+       stocked_after: "0",
+       reserved_after: "0",
+       reason: reasonLiteral(Reasons.LEVEL_DELETED),
+     })},
+     ${ledgerSql(ctx, params)}
      UPDATE inventory_item SET deleted_at = (SELECT at FROM stamp)
       WHERE id = ANY($1::text[]) AND deleted_at IS NULL RETURNING id`,
-    [ids]
+    params
   )
 }
 
 /**
  * Restores deleted items and the levels deleted together with them (not ones deleted before),
- * and recounts those levels' reserved quantity: reservations deleted meanwhile could not
- * release from a deleted level (I2).
+ * with a `level_restored` movement each, and recounts those levels' reserved quantity:
+ * reservations deleted meanwhile could not release from a deleted level (I2).
  */
 export async function restoreItems(ctx: StockContext, ids: string[]): Promise<void> {
+  const params: unknown[] = [ids]
   const levels = await ctx.db.rows<{ id: string }>(
     `WITH items AS (
        SELECT id, deleted_at FROM inventory_item
@@ -132,17 +145,27 @@ export async function restoreItems(ctx: StockContext, ids: string[]): Promise<vo
        UPDATE inventory_level l SET deleted_at = NULL, updated_at = now()
          FROM items i
         WHERE l.inventory_item_id = i.id AND l.deleted_at = i.deleted_at
-       RETURNING l.id
+       RETURNING l.id, l.inventory_item_id, l.location_id, l.stocked_quantity, l.reserved_quantity
      ),
+     ${movesCte("levels", {
+       level_id: "id",
+       stocked_delta: "stocked_quantity",
+       reserved_delta: "reserved_quantity",
+       stocked_after: "stocked_quantity",
+       reserved_after: "reserved_quantity",
+       reason: reasonLiteral(Reasons.LEVEL_RESTORED),
+     })},
+     ${ledgerSql(ctx, params)},
      restored AS (
        UPDATE inventory_item SET deleted_at = NULL, updated_at = now()
         WHERE id IN (SELECT id FROM items) RETURNING id
      )
      SELECT id FROM levels`,
-    [ids]
+    params
   )
   await recountReserved(
     ctx,
-    levels.map((l) => l.id)
+    levels.map((l) => l.id),
+    Reasons.LEVEL_RESTORED
   )
 }

@@ -4,6 +4,7 @@ import { itemNotFound, levelNotFound, noLevelToAdjust, notStockedAt } from "../u
 import { newIds } from "../utils/ids"
 import type { StockContext } from "./context"
 import { LevelKey, levelKey, lockLevels } from "./locking"
+import { ALERTS_COLUMN, ledgerSql, movesCte, Reasons, reasonLiteral, takeAlerts, thresholdOf } from "./ledger"
 import { liveReservationSums } from "./reservations"
 import { columnList, jsonParam, LevelInput, LevelKeyedUpdate, LEVELS, unnestRows } from "./tables"
 
@@ -37,12 +38,24 @@ export async function insertLevels(ctx: StockContext, rows: LevelInput[]): Promi
         WHERE it.id IN (SELECT inventory_item_id FROM input) AND it.deleted_at IS NULL
         ORDER BY it.id
           FOR KEY SHARE
-     )
-     INSERT INTO inventory_level (${columns})
-     SELECT ${input.columns.map((c) => (c === "reserved_quantity" ? "COALESCE(reserved_quantity, 0)" : c)).join(", ")}
-       FROM input
-      WHERE (SELECT count(*) FROM items) = (SELECT count(DISTINCT inventory_item_id) FROM input)
-     RETURNING ${COLUMNS}`,
+     ),
+     ins AS (
+       INSERT INTO inventory_level (${columns})
+       SELECT ${input.columns.map((c) => (c === "reserved_quantity" ? "COALESCE(reserved_quantity, 0)" : c)).join(", ")}
+         FROM input
+        WHERE (SELECT count(*) FROM items) = (SELECT count(DISTINCT inventory_item_id) FROM input)
+       RETURNING ${COLUMNS}
+     ),
+     ${movesCte("ins", {
+       level_id: "id",
+       stocked_delta: "stocked_quantity",
+       reserved_delta: "reserved_quantity",
+       stocked_after: "stocked_quantity",
+       reserved_after: "reserved_quantity",
+       reason: reasonLiteral(Reasons.LEVEL_CREATED),
+     })},
+     ${ledgerSql(ctx, input.params)}
+     SELECT * FROM ins`,
     input.params
   )
   if (inserted.length !== rows.length) {
@@ -59,7 +72,8 @@ export async function insertLevels(ctx: StockContext, rows: LevelInput[]): Promi
   // replaces may have committed while the insert waited for that level's delete.
   const recounted = await recountReserved(
     ctx,
-    ids.filter((_, i) => rows[i].reserved_quantity === undefined)
+    ids.filter((_, i) => rows[i].reserved_quantity === undefined),
+    Reasons.LEVEL_CREATED
   )
   return inOrder(ids, inserted).map((level) =>
     recounted.has(level.id) ? { ...level, reserved_quantity: recounted.get(level.id)! } : level
@@ -71,18 +85,35 @@ export async function insertLevels(ctx: StockContext, rows: LevelInput[]): Promi
  * their live reservations, writing only the levels where it differs; returns those. A
  * statement of its own, after the levels were written, with the reservations share-locked.
  */
-export async function recountReserved(ctx: StockContext, levelIds: string[]): Promise<Map<string, number>> {
+export async function recountReserved(
+  ctx: StockContext,
+  levelIds: string[],
+  reason: typeof Reasons.LEVEL_CREATED | typeof Reasons.LEVEL_RESTORED
+): Promise<Map<string, number>> {
   if (!levelIds.length) return new Map()
+  const params: unknown[] = [levelIds]
   const rows = await ctx.db.rows<{ id: string; reserved_quantity: number }>(
     `WITH lv AS (
-       SELECT id, inventory_item_id, location_id FROM inventory_level WHERE id = ANY($1::text[])
+       SELECT id, inventory_item_id, location_id, reserved_quantity AS old_reserved FROM inventory_level WHERE id = ANY($1::text[])
      ),
-     ${liveReservationSums("lv", { lock: true })}
-     UPDATE inventory_level l SET reserved_quantity = COALESCE(s.quantity, 0)
-       FROM lv LEFT JOIN sums s ON s.inventory_item_id = lv.inventory_item_id AND s.location_id = lv.location_id
-      WHERE l.id = lv.id AND l.reserved_quantity IS DISTINCT FROM COALESCE(s.quantity, 0)
-     RETURNING l.id, l.reserved_quantity`,
-    [levelIds]
+     ${liveReservationSums("lv", { lock: true })},
+     upd AS (
+       UPDATE inventory_level l SET reserved_quantity = COALESCE(s.quantity, 0)
+         FROM lv LEFT JOIN sums s ON s.inventory_item_id = lv.inventory_item_id AND s.location_id = lv.location_id
+        WHERE l.id = lv.id AND l.reserved_quantity IS DISTINCT FROM COALESCE(s.quantity, 0)
+       RETURNING l.id, l.inventory_item_id, l.location_id, l.stocked_quantity, l.reserved_quantity, lv.old_reserved
+     ),
+     ${movesCte("upd", {
+       level_id: "id",
+       stocked_delta: "0",
+       reserved_delta: "reserved_quantity::bigint - old_reserved",
+       stocked_after: "stocked_quantity",
+       reserved_after: "reserved_quantity",
+       reason: reasonLiteral(reason),
+     })},
+     ${ledgerSql(ctx, params)}
+     SELECT id, reserved_quantity FROM upd`,
+    params
   )
   return new Map(rows.map((row) => [row.id, row.reserved_quantity]))
 }
@@ -108,7 +139,16 @@ export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[
     merged.set(key, { ...merged.get(key), ...defined } as LevelKeyedUpdate)
   }
   const list = [...merged.values()]
-  const rows = await ctx.db.rows<InventoryLevelDTO & { changed: boolean }>(
+  const params: unknown[] = [
+    list.map((u) => u.inventory_item_id),
+    list.map((u) => u.location_id),
+    list.map((u) => u.stocked_quantity ?? null),
+    list.map((u) => u.incoming_quantity ?? null),
+    list.map((u) => u.reserved_quantity ?? null),
+    list.map((u) => u.metadata !== undefined),
+    list.map((u) => jsonParam(u.metadata)),
+  ]
+  const written = await ctx.db.rows<InventoryLevelDTO & { changed: boolean }>(
     `WITH input AS (
        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::boolean[], $7::jsonb[])
          AS u(inventory_item_id, location_id, stocked_quantity, incoming_quantity, reserved_quantity, set_metadata, metadata)
@@ -132,30 +172,37 @@ export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[
               COALESCE(new_incoming, incoming_quantity) AS incoming_quantity,
               COALESCE(new_reserved, reserved_quantity) AS reserved_quantity,
               CASE WHEN set_metadata THEN new_metadata ELSE metadata END AS metadata,
+              stocked_quantity AS old_stocked, reserved_quantity AS old_reserved,
               (COALESCE(new_stocked, stocked_quantity) <> stocked_quantity
                 OR COALESCE(new_incoming, incoming_quantity) <> incoming_quantity
                 OR COALESCE(new_reserved, reserved_quantity) <> reserved_quantity
                 OR (set_metadata AND new_metadata IS DISTINCT FROM metadata)) AS changed
          FROM current
-     )
-     UPDATE inventory_level l
-        SET stocked_quantity = c.stocked_quantity, incoming_quantity = c.incoming_quantity,
-            reserved_quantity = c.reserved_quantity, metadata = c.metadata,
-            updated_at = CASE WHEN c.changed THEN now() ELSE l.updated_at END
-       FROM changes c
-      WHERE l.id = c.id
-     RETURNING ${columnList(LEVELS, "l")}, c.changed`,
-    [
-      list.map((u) => u.inventory_item_id),
-      list.map((u) => u.location_id),
-      list.map((u) => u.stocked_quantity ?? null),
-      list.map((u) => u.incoming_quantity ?? null),
-      list.map((u) => u.reserved_quantity ?? null),
-      list.map((u) => u.metadata !== undefined),
-      list.map((u) => jsonParam(u.metadata)),
-    ],
+     ),
+     upd AS (
+       UPDATE inventory_level l
+          SET stocked_quantity = c.stocked_quantity, incoming_quantity = c.incoming_quantity,
+              reserved_quantity = c.reserved_quantity, metadata = c.metadata,
+              updated_at = CASE WHEN c.changed THEN now() ELSE l.updated_at END
+         FROM changes c
+        WHERE l.id = c.id
+       RETURNING ${columnList(LEVELS, "l")}, c.changed, c.old_stocked, c.old_reserved
+     ),
+     ${movesCte("upd", {
+       level_id: "id",
+       stocked_delta: "stocked_quantity::bigint - old_stocked",
+       reserved_delta: "reserved_quantity::bigint - old_reserved",
+       stocked_after: "stocked_quantity",
+       reserved_after: "reserved_quantity",
+       reason: reasonLiteral(Reasons.CORRECTION),
+       threshold: thresholdOf("upd"),
+     })},
+     ${ledgerSql(ctx, params)}
+     SELECT ${COLUMNS}, changed, ${ALERTS_COLUMN} FROM upd`,
+    params,
     "mit_update_levels"
   )
+  const rows = takeAlerts(ctx, written)
   if (rows.length !== list.length) {
     // The statement wrote nothing; name only the updates whose level is missing.
     const existing = await lockLevels(ctx, list)
@@ -179,35 +226,69 @@ export async function findLevel(ctx: StockContext, key: LevelKey): Promise<Inven
   return level
 }
 
+/**
+ * Soft-deletes the live levels matching `where` (over `params`) in one statement, with a
+ * `level_deleted` movement taking each one's quantities to zero; their ids.
+ */
+async function deleteLevelsWhere(ctx: StockContext, where: string, params: unknown[]): Promise<string[]> {
+  const deleted = await ctx.db.rows<{ id: string }>(
+    `WITH del AS (
+       UPDATE inventory_level SET deleted_at = now()
+        WHERE ${where} AND deleted_at IS NULL
+       RETURNING id, inventory_item_id, location_id, stocked_quantity, reserved_quantity
+     ),
+     ${movesCte("del", {
+       level_id: "id",
+       stocked_delta: "-(stocked_quantity::bigint)",
+       reserved_delta: "-(reserved_quantity::bigint)",
+       stocked_after: "0",
+       reserved_after: "0",
+       reason: reasonLiteral(Reasons.LEVEL_DELETED),
+     })},
+     ${ledgerSql(ctx, params)}
+     SELECT id FROM del`,
+    params
+  )
+  return deleted.map((row) => row.id)
+}
+
 /** Soft-deletes the live level of `key`; its id, or undefined when there was none. */
 export async function deleteLevel(ctx: StockContext, key: LevelKey): Promise<string | undefined> {
-  const [deleted] = await ctx.db.rows<{ id: string }>(
-    `UPDATE inventory_level SET deleted_at = now()
-      WHERE inventory_item_id = $1 AND location_id = $2 AND deleted_at IS NULL RETURNING id`,
-    [key.inventory_item_id, key.location_id]
-  )
-  return deleted?.id
+  const [id] = await deleteLevelsWhere(ctx, "inventory_item_id = $1 AND location_id = $2", [key.inventory_item_id, key.location_id])
+  return id
 }
 
 /** Soft-deletes every live level at the given locations. */
 export async function deleteLevelsAt(ctx: StockContext, locationIds: string[]): Promise<void> {
-  await ctx.db.rows(
-    `UPDATE inventory_level SET deleted_at = now() WHERE location_id = ANY($1::text[]) AND deleted_at IS NULL RETURNING id`,
-    [locationIds]
-  )
+  await deleteLevelsWhere(ctx, "location_id = ANY($1::text[])", [locationIds])
 }
 
 /** Adds `delta` to a level's stocked quantity in one statement: concurrent adjustments add up exactly. */
 export async function adjustStocked(ctx: StockContext, key: LevelKey, delta: number): Promise<InventoryLevelDTO> {
-  const [level] = await ctx.db.rows<InventoryLevelDTO>(
-    `UPDATE inventory_level
-        SET stocked_quantity = stocked_quantity + $3::int,
-            updated_at = CASE WHEN $3::int = 0 THEN updated_at ELSE now() END
-      WHERE inventory_item_id = $1 AND location_id = $2 AND deleted_at IS NULL
-      RETURNING ${COLUMNS}`,
-    [key.inventory_item_id, key.location_id, delta],
+  const params: unknown[] = [key.inventory_item_id, key.location_id, delta]
+  const rows = await ctx.db.rows<InventoryLevelDTO>(
+    `WITH upd AS (
+       UPDATE inventory_level
+          SET stocked_quantity = stocked_quantity + $3::int,
+              updated_at = CASE WHEN $3::int = 0 THEN updated_at ELSE now() END
+        WHERE inventory_item_id = $1 AND location_id = $2 AND deleted_at IS NULL
+       RETURNING ${COLUMNS}
+     ),
+     ${movesCte("upd", {
+       level_id: "id",
+       stocked_delta: "$3::bigint",
+       reserved_delta: "0",
+       stocked_after: "stocked_quantity",
+       reserved_after: "reserved_quantity",
+       reason: reasonLiteral(Reasons.ADJUSTMENT),
+       threshold: thresholdOf("upd"),
+     })},
+     ${ledgerSql(ctx, params)}
+     SELECT ${COLUMNS}, ${ALERTS_COLUMN} FROM upd`,
+    params,
     "mit_adjust"
   )
+  const [level] = takeAlerts(ctx, rows)
   if (!level) throw noLevelToAdjust(key)
   return level
 }

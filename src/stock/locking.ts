@@ -61,7 +61,9 @@ export async function lockReservation<T>(ctx: StockContext, id: string, columns:
 
 /**
  * The SQL fragment that adds `delta` to `reserved_quantity` of the levels listed in the CTE
- * named `deltas` (columns: level_id text, delta int), locking them in id order first.
+ * named `deltas` (columns: level_id text, delta int; one row per level), locking them in id
+ * order first. The CTE `adjusted` returns each changed level's key, new quantities, delta and
+ * low-stock threshold text, for the statement's movements.
  */
 export const APPLY_RESERVED_DELTAS = `
   locked AS (
@@ -73,5 +75,9 @@ export const APPLY_RESERVED_DELTAS = `
        SET reserved_quantity = l.reserved_quantity + d.delta, updated_at = now()
       FROM deltas d
      WHERE l.id = d.level_id AND l.id IN (SELECT id FROM locked) AND d.delta <> 0
-    RETURNING l.id
+       -- Re-checked on the row as it is after the lock: a level deleted meanwhile keeps its
+       -- quantities (and gets no movement); restoring it recounts them.
+       AND l.deleted_at IS NULL
+    RETURNING l.id, l.inventory_item_id, l.location_id, l.stocked_quantity, l.reserved_quantity, d.delta,
+              l.metadata->>'low_stock_threshold' AS threshold
   )`

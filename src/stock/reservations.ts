@@ -3,6 +3,7 @@ import type { ListSpec } from "../db/list-query"
 import { insufficientStock, notStockedAt, reservationNotFound } from "../utils/errors"
 import { newIds } from "../utils/ids"
 import type { StockContext } from "./context"
+import { ALERTS_COLUMN, ledgerCtes, ledgerParams, ledgerSql, movesCte, Reasons, reasonLiteral, takeAlerts, thresholdOf } from "./ledger"
 import { APPLY_RESERVED_DELTAS, LevelKey, LevelQuantities, levelKey, lockLevels, lockReservation } from "./locking"
 import { castOf, columnList, jsonParam, RESERVATIONS, ReservationInput, ReservationUpdate, unnestRows } from "./tables"
 
@@ -36,11 +37,14 @@ export function liveReservationSums(scope: string, options: { lock?: boolean } =
 /** The empty input of `unnestRows`, for the column order and casts of a reservation insert. */
 const INPUT = unnestRows(RESERVATIONS, [], [])
 
+/** The parameter after the input columns: `strictReservations`. */
+const STRICT = `$${INPUT.columns.length + 1}::boolean`
+
 /**
- * Creates reservations and raises their levels' reserved quantity in one statement. It locks
- * the levels (in id order), checks that each exists and, with `strictReservations` (the last
- * parameter), that it has the stock, and writes only if every check passes: otherwise it
- * inserts nothing.
+ * Creates reservations and raises their levels' reserved quantity in one statement, with a
+ * `reservation` movement each. It locks the levels (in id order), checks that each exists and,
+ * with `strictReservations`, that it has the stock, and writes only if every check passes:
+ * otherwise it inserts nothing.
  */
 const RESERVE_SQL = `
   WITH input AS (SELECT * FROM ${INPUT.sql}),
@@ -48,7 +52,8 @@ const RESERVE_SQL = `
     SELECT inventory_item_id, location_id, sum(quantity)::int AS quantity FROM input GROUP BY 1, 2
   ),
   levels AS (
-    SELECT l.id, l.stocked_quantity - l.reserved_quantity AS available, d.quantity AS wanted
+    SELECT l.id, l.inventory_item_id, l.location_id, l.stocked_quantity, l.reserved_quantity,
+           l.stocked_quantity - l.reserved_quantity AS available, d.quantity AS wanted, ${thresholdOf("l")} AS threshold
       FROM inventory_level l
       JOIN demand d ON d.inventory_item_id = l.inventory_item_id AND d.location_id = l.location_id
      WHERE l.deleted_at IS NULL
@@ -57,7 +62,7 @@ const RESERVE_SQL = `
   ),
   verdict AS (
     SELECT (SELECT count(*) FROM levels) = (SELECT count(*) FROM demand)
-       AND (NOT $${INPUT.columns.length + 1}::boolean OR NOT EXISTS (SELECT 1 FROM levels WHERE available < wanted)) AS ok
+       AND (NOT ${STRICT} OR NOT EXISTS (SELECT 1 FROM levels WHERE available < wanted)) AS ok
   ),
   adjusted AS (
     UPDATE inventory_level l
@@ -65,10 +70,29 @@ const RESERVE_SQL = `
       FROM levels lv
      WHERE l.id = lv.id AND (SELECT ok FROM verdict)
     RETURNING l.id
-  )
-  INSERT INTO reservation_item (${INPUT.columns.join(", ")})
-  SELECT ${INPUT.columns.join(", ")} FROM input WHERE (SELECT ok FROM verdict)
-  RETURNING ${COLUMNS}`
+  ),
+  ins AS (
+    INSERT INTO reservation_item (${INPUT.columns.join(", ")})
+    SELECT ${INPUT.columns.join(", ")} FROM input WHERE (SELECT ok FROM verdict)
+    RETURNING ${COLUMNS}
+  ),
+  ${movesCte("ins r JOIN levels lv ON lv.inventory_item_id = r.inventory_item_id AND lv.location_id = r.location_id", {
+    level_id: "lv.id",
+    inventory_item_id: "r.inventory_item_id",
+    location_id: "r.location_id",
+    stocked_delta: "0",
+    reserved_delta: "r.quantity",
+    stocked_after: "lv.stocked_quantity",
+    reserved_after: "lv.reserved_quantity + sum(r.quantity) OVER (PARTITION BY lv.id ORDER BY r.id)",
+    reason: reasonLiteral(Reasons.RESERVATION),
+    reference: "r.line_item_id",
+    actor: "r.created_by",
+    reservation_item_id: "r.id",
+    ord: "row_number() OVER (ORDER BY r.id)",
+    threshold: "lv.threshold",
+  })},
+  ${ledgerCtes(INPUT.columns.length + 2)}
+  SELECT ${COLUMNS}, ${ALERTS_COLUMN} FROM ins`
 
 /** `$n::cast` of a reservation column in the single-row form of the input. */
 const one = (column: string) => `$${INPUT.columns.indexOf(column) + 1}::${castOf(RESERVATIONS, column)}`
@@ -76,19 +100,47 @@ const one = (column: string) => `$${INPUT.columns.indexOf(column) + 1}::${castOf
 /**
  * RESERVE_SQL for a single reservation: the level's increment is guarded in its own WHERE
  * (re-checked on the latest row version when another transaction changed it meanwhile), and
- * the reservation is inserted only if the level was incremented.
+ * the reservation (and its movement) is inserted only if the level was incremented.
  */
 const RESERVE_ONE_SQL = `
   WITH adjusted AS (
     UPDATE inventory_level
        SET reserved_quantity = reserved_quantity + ${one("quantity")}, updated_at = now()
      WHERE inventory_item_id = ${one("inventory_item_id")} AND location_id = ${one("location_id")} AND deleted_at IS NULL
-       AND (NOT $${INPUT.columns.length + 1}::boolean OR stocked_quantity - reserved_quantity >= ${one("quantity")})
-    RETURNING id
-  )
-  INSERT INTO reservation_item (${INPUT.columns.join(", ")})
-  SELECT ${INPUT.columns.map(one).join(", ")} FROM adjusted
-  RETURNING ${COLUMNS}`
+       AND (NOT ${STRICT} OR stocked_quantity - reserved_quantity >= ${one("quantity")})
+    RETURNING id, stocked_quantity, reserved_quantity, ${thresholdOf("inventory_level")} AS threshold
+  ),
+  ins AS (
+    INSERT INTO reservation_item (${INPUT.columns.join(", ")})
+    SELECT ${INPUT.columns.map(one).join(", ")} FROM adjusted
+    RETURNING ${COLUMNS}
+  ),
+  ${movesCte("ins r CROSS JOIN adjusted a", {
+    level_id: "a.id",
+    inventory_item_id: "r.inventory_item_id",
+    location_id: "r.location_id",
+    stocked_delta: "0",
+    reserved_delta: "r.quantity",
+    stocked_after: "a.stocked_quantity",
+    reserved_after: "a.reserved_quantity",
+    reason: reasonLiteral(Reasons.RESERVATION),
+    reference: "r.line_item_id",
+    actor: "r.created_by",
+    reservation_item_id: "r.id",
+    ord: "1",
+    threshold: "a.threshold",
+  })},
+  ${ledgerCtes(INPUT.columns.length + 2)}
+  SELECT ${COLUMNS}, ${ALERTS_COLUMN} FROM ins`
+
+/**
+ * A reservation as callers see it: `expires_at` (this module's own column) only when it is
+ * set, so that a reservation without expiry has exactly the official module's shape.
+ */
+export function publicReservation<T extends object>(row: T): T {
+  const { expires_at, ...rest } = row as T & { expires_at?: Date | null }
+  return (expires_at === null || expires_at === undefined ? rest : row) as T
+}
 
 function inOrder<T extends { id: string }>(ids: string[], rows: T[]): T[] {
   const byId = new Map(rows.map((row) => [row.id, row]))
@@ -104,11 +156,17 @@ export async function reserve(ctx: StockContext, rows: ReservationInput[]): Prom
   if (!rows.length) return []
   const ids = newIds("resitem", rows.length)
   const { params } = unnestRows(RESERVATIONS, ids, rows)
-  const inserted =
+  const ledger = ledgerParams(ctx)
+  const written =
     rows.length === 1
-      ? await ctx.db.rows<ReservationItemDTO>(RESERVE_ONE_SQL, [...params.map((column) => (column as unknown[])[0]), ctx.strict], "mit_reserve_one")
-      : await ctx.db.rows<ReservationItemDTO>(RESERVE_SQL, [...params, ctx.strict], "mit_reserve")
-  if (inserted.length === rows.length) return inOrder(ids, inserted)
+      ? await ctx.db.rows<ReservationItemDTO>(
+          RESERVE_ONE_SQL,
+          [...params.map((column) => (column as unknown[])[0]), ctx.strict, ...ledger],
+          "mit_reserve_one"
+        )
+      : await ctx.db.rows<ReservationItemDTO>(RESERVE_SQL, [...params, ctx.strict, ...ledger], "mit_reserve")
+  const inserted = takeAlerts(ctx, written)
+  if (inserted.length === rows.length) return inOrder(ids, inserted).map(publicReservation)
   const levels = await ctx.db.rows<LevelQuantities & { wanted: number }>(
     `WITH demand AS (
        SELECT inventory_item_id, location_id, sum(quantity)::int AS wanted
@@ -152,7 +210,7 @@ export async function findReservation(ctx: StockContext, id: string): Promise<Re
     "mit_retrieve_reservation"
   )
   if (!reservation) throw reservationNotFound(id)
-  return reservation
+  return publicReservation(reservation)
 }
 
 /**
@@ -198,20 +256,40 @@ export async function updateReservation(ctx: StockContext, id: string, data: Res
     params.push(jsonParam(data.metadata))
     sets.push(`metadata = $${params.length}::jsonb`)
   }
-  const [updated] = await ctx.db.rows<ReservationItemDTO>(
-    `WITH deltas AS (SELECT * FROM unnest($4::text[], $5::int[]) AS d(level_id, delta)),
-     ${APPLY_RESERVED_DELTAS}
-     UPDATE reservation_item SET ${sets.join(", ")}, updated_at = now()
-      WHERE id = $1
-      RETURNING ${COLUMNS}`,
-    params
-  )
-  return updated
+  if (data.expires_at !== undefined) {
+    params.push(data.expires_at)
+    sets.push(`expires_at = $${params.length}::timestamptz`)
+  }
+  const statement = `WITH deltas AS (SELECT * FROM unnest($4::text[], $5::int[]) AS d(level_id, delta)),
+     ${APPLY_RESERVED_DELTAS},
+     upd AS (
+       UPDATE reservation_item SET ${sets.join(", ")}, updated_at = now()
+        WHERE id = $1
+        RETURNING ${COLUMNS}
+     ),
+     ${movesCte("adjusted a CROSS JOIN upd r", {
+       level_id: "a.id",
+       inventory_item_id: "a.inventory_item_id",
+       location_id: "a.location_id",
+       stocked_delta: "0",
+       reserved_delta: "a.delta",
+       stocked_after: "a.stocked_quantity",
+       reserved_after: "a.reserved_quantity",
+       reason: `CASE WHEN a.delta > 0 THEN ${reasonLiteral(Reasons.RESERVATION)} ELSE ${reasonLiteral(Reasons.RELEASE)} END`,
+       reference: "r.line_item_id",
+       reservation_item_id: "r.id",
+       ord: "row_number() OVER (ORDER BY a.delta)",
+       threshold: "a.threshold",
+     })},
+     ${ledgerSql(ctx, params)}
+     SELECT ${COLUMNS}, ${ALERTS_COLUMN} FROM upd`
+  const [updated] = takeAlerts(ctx, await ctx.db.rows<ReservationItemDTO>(statement, params))
+  return publicReservation(updated)
 }
 
-/** Which reservations a release deletes: by their ids, their line items or their locations. */
+/** Which reservations a release deletes: by their ids, their line items or their locations, or those expired. */
 export interface ReleaseTarget {
-  by: "id" | "line_item_id" | "location_id"
+  by: "id" | "line_item_id" | "location_id" | "expired"
   ids: string[]
 }
 
@@ -219,43 +297,78 @@ const RELEASE_FILTERS: Record<ReleaseTarget["by"], string> = {
   id: "id = ANY($1::text[])",
   line_item_id: "line_item_id = ANY($1::text[])",
   location_id: "location_id = ANY($1::text[])",
+  // $1 is unused here but must have a type.
+  expired: "expires_at <= now() AND $1::text[] IS NOT NULL",
+}
+
+interface Released {
+  id: string
+  inventory_item_id: string
+  location_id: string
+  quantity: number
+  line_item_id: string | null
 }
 
 /**
  * Soft-deletes the live reservations of `target` and releases their quantities from their
- * live levels. A reservation deleted by two calls at once is released once: the second waits
- * on its row lock and then finds it deleted. The release is a statement of its own, so it
- * sees a level that was (re-)created, and counted the reservation, meanwhile.
+ * live levels, with a movement per reservation (reason `release`, or `expired` for the
+ * sweeper); the ids of the reservations deleted. A reservation deleted by two calls at once
+ * is released once: the second waits on its row lock and then finds it deleted. The release
+ * is a statement of its own, so it sees a level that was (re-)created, and counted the
+ * reservation, meanwhile.
  */
-export async function release(ctx: StockContext, target: ReleaseTarget): Promise<void> {
-  const removed = await ctx.db.rows<{ inventory_item_id: string; location_id: string; quantity: number }>(
+export async function release(
+  ctx: StockContext,
+  target: ReleaseTarget,
+  reason: typeof Reasons.RELEASE | typeof Reasons.EXPIRED = Reasons.RELEASE
+): Promise<string[]> {
+  const removed = await ctx.db.rows<Released>(
     `WITH doomed AS (
        SELECT id FROM reservation_item WHERE ${RELEASE_FILTERS[target.by]} AND deleted_at IS NULL
         ORDER BY id FOR UPDATE
      )
      UPDATE reservation_item SET deleted_at = now()
       WHERE id IN (SELECT id FROM doomed) AND deleted_at IS NULL
-     RETURNING inventory_item_id, location_id, quantity`,
+     RETURNING id, inventory_item_id, location_id, quantity, line_item_id`,
     [target.ids]
   )
-  if (!removed.length) return
-  const totals = new Map<string, { item: string; location: string; quantity: number }>()
-  for (const r of removed) {
-    const key = levelKey(r.inventory_item_id, r.location_id)
-    const total = totals.get(key) ?? { item: r.inventory_item_id, location: r.location_id, quantity: 0 }
-    total.quantity += r.quantity
-    totals.set(key, total)
-  }
-  const list = [...totals.values()]
-  await ctx.db.rows(
-    `WITH deltas AS (
-       SELECT l.id AS level_id, -u.quantity AS delta
-         FROM unnest($1::text[], $2::text[], $3::int[]) AS u(item, location, quantity)
-         JOIN inventory_level l ON l.inventory_item_id = u.item AND l.location_id = u.location
-        WHERE l.deleted_at IS NULL
+  if (!removed.length) return []
+  const params: unknown[] = [
+    removed.map((r) => r.id),
+    removed.map((r) => r.inventory_item_id),
+    removed.map((r) => r.location_id),
+    removed.map((r) => r.quantity),
+    removed.map((r) => r.line_item_id),
+  ]
+  const statement = `WITH res AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[])
+         AS r(id, inventory_item_id, location_id, quantity, line_item_id)
      ),
-     ${APPLY_RESERVED_DELTAS}
-     SELECT count(*) AS adjusted FROM adjusted`,
-    [list.map((t) => t.item), list.map((t) => t.location), list.map((t) => t.quantity)]
-  )
+     deltas AS (
+       SELECT l.id AS level_id, -sum(r.quantity)::int AS delta
+         FROM res r
+         JOIN inventory_level l ON l.inventory_item_id = r.inventory_item_id AND l.location_id = r.location_id
+        WHERE l.deleted_at IS NULL
+        GROUP BY l.id
+     ),
+     ${APPLY_RESERVED_DELTAS},
+     ${movesCte("res r JOIN adjusted a ON a.inventory_item_id = r.inventory_item_id AND a.location_id = r.location_id", {
+       level_id: "a.id",
+       inventory_item_id: "r.inventory_item_id",
+       location_id: "r.location_id",
+       stocked_delta: "0",
+       reserved_delta: "-r.quantity",
+       stocked_after: "a.stocked_quantity",
+       // The level's quantity before the release, less this and the earlier reservations of it.
+       reserved_after: "a.reserved_quantity - a.delta - sum(r.quantity) OVER (PARTITION BY a.id ORDER BY r.id)",
+       reason: reasonLiteral(reason),
+       reference: "r.line_item_id",
+       reservation_item_id: "r.id",
+       ord: "row_number() OVER (ORDER BY r.id)",
+       threshold: "a.threshold",
+     })},
+     ${ledgerSql(ctx, params)}
+     SELECT count(*) AS adjusted, ${ALERTS_COLUMN} FROM adjusted`
+  takeAlerts(ctx, await ctx.db.rows(statement, params))
+  return removed.map((r) => r.id)
 }

@@ -1,5 +1,5 @@
-import { InventoryItem, InventoryLevel, ReservationItem } from "../models"
-import { anyInt, boolean, id, metadata, nonNegativeInt, positiveInt, text, z } from "../utils/validation"
+import { InventoryItem, InventoryLevel, InventoryMovement, ReservationItem } from "../models"
+import { anyInt, boolean, dateInput, id, metadata, nonNegativeInt, positiveInt, text, z } from "../utils/validation"
 
 /**
  * One description per table: its columns in the order of the official migrations, each with
@@ -31,7 +31,7 @@ export interface TableSpec {
   label: string
   /** The alias of list queries. */
   alias: string
-  entity: typeof InventoryItem | typeof InventoryLevel | typeof ReservationItem
+  entity: typeof InventoryItem | typeof InventoryLevel | typeof ReservationItem | typeof InventoryMovement
   columns: Record<string, ColumnSpec>
   /** Relations a list may join (`config.relations`). */
   relations: Record<string, { target: string }>
@@ -111,8 +111,35 @@ export const RESERVATIONS = {
     description: textColumn("varchar"),
     created_by: { kind: "text", cast: "varchar", create: text },
     metadata: metadataColumn,
+    /** This module's own: the sweeper releases the reservation after it (null: never). */
+    expires_at: { kind: "date", cast: "timestamptz", create: dateInput.nullish(), update: dateInput.nullish() },
   },
   relations: { inventory_item: { target: "InventoryItem" } },
+} satisfies TableSpec
+
+/** The stock ledger: read-only through the list (writes go through stock/ledger.ts). */
+export const MOVEMENTS = {
+  name: "inventory_movement",
+  label: "inventory movements",
+  alias: "inv_movement",
+  entity: InventoryMovement,
+  columns: {
+    id: idColumn,
+    inventory_item_id: { kind: "id", cast: "text" },
+    location_id: { kind: "id", cast: "text" },
+    stocked_delta: { kind: "int", cast: "int" },
+    reserved_delta: { kind: "int", cast: "int" },
+    stocked_after: { kind: "int", cast: "int" },
+    reserved_after: { kind: "int", cast: "int" },
+    reason: { kind: "text", cast: "text" },
+    reference: { kind: "text", cast: "text" },
+    actor: { kind: "text", cast: "text" },
+    reservation_item_id: { kind: "id", cast: "text" },
+    idempotency_key: { kind: "text", cast: "text" },
+    metadata: { kind: "json", cast: "jsonb" },
+    created_at: { kind: "date", cast: "timestamptz" },
+  },
+  relations: {},
 } satisfies TableSpec
 
 type Columns<T extends TableSpec> = T["columns"]

@@ -94,6 +94,38 @@ export function insufficientStock(levels: ShortLevel[], more = false): Inventory
   )
 }
 
+export interface StaleLevel extends LevelKey {
+  expected_quantity: number
+  stocked_quantity: number
+}
+
+/**
+ * `setStockedQuantities` with an `expected_quantity` that is no longer the stocked quantity
+ * (Shopify's CHANGE_FROM_QUANTITY_STALE): nothing was written; read again and retry.
+ */
+export function staleQuantity(levels: StaleLevel[]): InventoryError<{ levels: StaleLevel[] }> {
+  return build(
+    MedusaError.Types.CONFLICT,
+    levels
+      .map(
+        (l) =>
+          `Stocked quantity of item ${l.inventory_item_id} at location ${l.location_id} is ${l.stocked_quantity}, ` +
+          `not the expected ${l.expected_quantity}`
+      )
+      .join(", "),
+    { levels }
+  )
+}
+
+/** An idempotency key used before with a different request. */
+export function idempotencyKeyReused(key: string): InventoryError<{ idempotency_key: string }> {
+  return build(
+    MedusaError.Types.CONFLICT,
+    `Idempotency key "${key}" was already used for a different request`,
+    { idempotency_key: key }
+  )
+}
+
 // ---------------------------------------------------------------- input
 
 export function invalidData(message: string): MedusaError {

@@ -11,7 +11,39 @@ export const InventoryEvents = {
   RESERVATION_CREATED: "reservation-item.created",
   RESERVATION_UPDATED: "reservation-item.updated",
   RESERVATION_DELETED: "reservation-item.deleted",
+  /** A level's available quantity went from at or above its low-stock threshold to below it. */
+  LEVEL_LOW_STOCK: "inventory-level.low-stock",
+  /** A level's available quantity went from above zero to zero or below. */
+  LEVEL_OUT_OF_STOCK: "inventory-level.out-of-stock",
+  /** A level's available quantity went from zero or below to above zero. */
+  LEVEL_BACK_IN_STOCK: "inventory-level.back-in-stock",
 } as const
+
+/** The payload of the three stock alert events. */
+export interface StockAlertEvent {
+  id: string
+  inventory_item_id: string
+  location_id: string
+  available_quantity: number
+  threshold: number | null
+}
+
+/**
+ * The alert events of a call's crossings (see stock/ledger.ts), in order. One change may
+ * cross two lines at once (10 → 0 with a threshold of 5: low-stock and out-of-stock).
+ */
+export function alertEvents(
+  crossings: { id: string; inventory_item_id: string; location_id: string; before: number; after: number; threshold: number | null }[]
+): [string, StockAlertEvent][] {
+  const events: [string, StockAlertEvent][] = []
+  for (const c of crossings) {
+    const data = { id: c.id, inventory_item_id: c.inventory_item_id, location_id: c.location_id, available_quantity: c.after, threshold: c.threshold }
+    if (c.threshold !== null && c.before >= c.threshold && c.after < c.threshold) events.push([InventoryEvents.LEVEL_LOW_STOCK, data])
+    if (c.before > 0 && c.after <= 0) events.push([InventoryEvents.LEVEL_OUT_OF_STOCK, data])
+    if (c.before <= 0 && c.after > 0) events.push([InventoryEvents.LEVEL_BACK_IN_STOCK, data])
+  }
+  return events
+}
 
 export interface EventBusLike {
   emit?: (eventName: string, data: unknown, options?: Record<string, unknown>) => Promise<unknown> | unknown

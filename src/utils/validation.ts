@@ -46,6 +46,11 @@ export const locationFilter = z.union([filterString, z.array(filterString)], {
 export const text = z.string(typeError("must be a string")).nullish()
 export const metadata = z.record(z.string(), z.unknown(), typeError("must be an object")).nullish()
 export const boolean = z.boolean(typeError("must be a boolean"))
+/** A point in time: a Date or an ISO 8601 string (with its time zone, or UTC). */
+export const dateInput = z.union([
+  z.date({ error: "must be a valid date" }),
+  z.iso.datetime({ offset: true, error: "must be a date (an ISO 8601 string or a Date)" }).transform((s) => new Date(s)),
+], { error: "must be a date (an ISO 8601 string or a Date)" })
 
 /** A value as an error message shows it: JSON, cut at 60 characters. */
 export function describe(value: unknown): string {
