@@ -3,7 +3,7 @@ const js = require("@eslint/js")
 const tseslint = require("typescript-eslint")
 
 module.exports = tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", "examples/**", "bench/results/**"] },
+  { ignores: ["dist/**", "plugin/dist/**", "node_modules/**", "coverage/**", "examples/**", "bench/results/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -33,7 +33,13 @@ module.exports = tseslint.config(
     },
   },
   {
+    // The admin widget: an ES module run by the dashboard in the browser.
+    files: ["plugin/src/admin/**/*.js"],
+    languageOptions: { sourceType: "module", globals: { URL: "readonly" } },
+  },
+  {
     files: ["**/*.js"],
+    ignores: ["plugin/src/admin/**"],
     languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly", URL: "readonly" } },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   }

@@ -1,6 +1,7 @@
 // The contenders of the benchmark, behind one interface:
 // - ours: this package as built (dist/), over its own TypeORM DataSource, default options;
 // - ours-prepared: the same with `preparedStatements: true` (named statements, direct connections only);
+// - ours-noledger: the same with `ledger: false` (no stock movements written: what the ledger costs);
 // - official: @medusajs/inventory@1.11.7 over a DataSource of its own schema and models;
 // - raw: hand-written SQL over `pg`, doing the same work as the module calls with no layer.
 require("reflect-metadata")
@@ -171,6 +172,7 @@ module.exports = {
     ours: oursWith("ours"),
     // Named prepared statements: what the module did before it became pooler-safe by default.
     "ours-prepared": oursWith("ours-prepared", { preparedStatements: true }),
+    "ours-noledger": oursWith("ours-noledger", { ledger: false }),
     official: officialImplementation,
     raw: rawImplementation,
   },

@@ -23,10 +23,10 @@ const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(",") : undefi
 const WORKERS = 16
 // BENCH_CONTENDERS picks and orders them (default: all); "raw" is always measured, for the ratios.
 const NAMES = (() => {
-  const picked = (process.env.BENCH_CONTENDERS || "ours,ours-prepared,official,raw").split(",")
+  const picked = (process.env.BENCH_CONTENDERS || "ours,ours-noledger,ours-prepared,official,raw").split(",")
   return picked.includes("raw") ? picked : [...picked, "raw"]
 })()
-const LABELS = { ours: "ours", "ours-prepared": "ours, preparedStatements", official: "official 1.11.7", raw: "raw SQL" }
+const LABELS = { ours: "ours", "ours-noledger": "ours, ledger: false", "ours-prepared": "ours, preparedStatements", official: "official 1.11.7", raw: "raw SQL" }
 
 const n = (base) => Math.max(1, Math.round(base * SCALE))
 const log = (message) => process.stderr.write(`${message}\n`)

@@ -2,7 +2,8 @@ import { Api, installExampleApp, setupStore, startExampleApp } from "./medusa-ap
 
 /**
  * The swap a store makes: a database migrated and used with @medusajs/inventory@1.11.7, then
- * `medusa migrations run` with this module; the server boots and the old rows read back.
+ * `medusa migrations run` with this module; the server boots and the old rows read back. And
+ * the swap back: the official module on the database this module (and its ledger) wrote.
  */
 describe("in a Medusa 1.20 backend: switching from @medusajs/inventory@1.11.7", () => {
   beforeAll(async () => {
@@ -28,7 +29,7 @@ describe("in a Medusa 1.20 backend: switching from @medusajs/inventory@1.11.7", 
       await before.stop()
     }
 
-    const after = await startExampleApp({}, { database: before.database })
+    const after = await startExampleApp({}, { database: before.database, keepDatabase: true })
     try {
       expect(after.loadErrors()).toEqual([])
       const admin = new Api(after.url)
@@ -53,8 +54,43 @@ describe("in a Medusa 1.20 backend: switching from @medusajs/inventory@1.11.7", 
       expect(again.inventory_item.location_levels).toEqual([
         expect.objectContaining({ stocked_quantity: 4, reserved_quantity: 0 }),
       ])
+      // What this module wrote there went to its ledger, which the official module never reads.
+      const { movements } = await admin.ok("GET", `/admin/inventory-items/${fixture!.itemId}/movements`)
+      expect(movements.map((m: any) => m.reason)).toEqual(["level_created", "level_deleted", "release", "opening"])
+      const { reservation: held } = await admin.ok("POST", "/admin/reservations", {
+        inventory_item_id: fixture!.itemId,
+        location_id: fixture!.locationId,
+        quantity: 1,
+        description: "made by this module",
+      })
+      reservationId = held.id
     } finally {
       await after.stop()
+    }
+
+    // And back: the official module boots on a database with movements and an expires_at
+    // column, and reads and writes as before.
+    const back = await startExampleApp({ INVENTORY_MODULE: "@medusajs/inventory" }, { database: before.database })
+    try {
+      expect(back.loadErrors()).toEqual([])
+      const admin = new Api(back.url)
+      await admin.login()
+      const { reservation } = await admin.ok("GET", `/admin/reservations/${reservationId!}`)
+      expect(reservation).toMatchObject({ quantity: 1, description: "made by this module" })
+      await admin.ok("POST", `/admin/inventory-items/${fixture!.itemId}/location-levels/${fixture!.locationId}`, { stocked_quantity: 9 })
+      await admin.ok("DELETE", `/admin/reservations/${reservationId!}`)
+      const levels = await admin.ok("GET", `/admin/inventory-items/${fixture!.itemId}/location-levels`)
+      expect(levels.inventory_item.location_levels).toEqual([
+        expect.objectContaining({ stocked_quantity: 9, reserved_quantity: 0 }),
+      ])
+      const { reservation: made } = await admin.ok("POST", "/admin/reservations", {
+        inventory_item_id: fixture!.itemId,
+        location_id: fixture!.locationId,
+        quantity: 2,
+      })
+      expect(made).toMatchObject({ quantity: 2 })
+    } finally {
+      await back.stop()
     }
   })
 })
