@@ -80,11 +80,14 @@ export interface InventoryMovementDTO {
 
 /** Filters of `listInventoryMovements`. */
 export interface FilterableInventoryMovementProps {
+  id?: string | string[]
   inventory_item_id?: string | string[]
   location_id?: string | string[]
   reason?: string | string[]
   reference?: string | string[]
-  idempotency_key?: string
+  actor?: string | string[]
+  reservation_item_id?: string | string[]
+  idempotency_key?: string | string[]
   created_at?: { gt?: Date | string; gte?: Date | string; lt?: Date | string; lte?: Date | string }
 }
 

@@ -162,7 +162,7 @@ export default class InventoryService implements IInventoryService, CallHost {
   /** Lifecycle hooks called by `@medusajs/modules-sdk` (`MedusaModule.onApplicationShutdown()`). */
   readonly __hooks = {
     onApplicationShutdown: async (): Promise<void> => {
-      this.stopSweeper()
+      await this.stopSweeper()
       await this.runtime_.replicas?.close()
       if (this.dataSource_?.isInitialized) {
         await this.dataSource_.destroy()

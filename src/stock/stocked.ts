@@ -93,7 +93,7 @@ export async function writeStocked(ctx: StockContext, mode: "adjust" | "set", ch
   if (rows.length !== list.length) throw await refusal(ctx, changes)
   const byKey = new Map(rows.map(({ changed: _changed, ...level }) => [levelKey(level.inventory_item_id, level.location_id), level]))
   return {
-    levels: list.map((c) => byKey.get(levelKey(c.inventory_item_id, c.location_id))!),
+    levels: changes.map((c) => byKey.get(levelKey(c.inventory_item_id, c.location_id))!),
     changed: rows.filter((row) => row.changed).map((row) => row.id),
   }
 }

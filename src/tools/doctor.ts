@@ -1,11 +1,16 @@
 import type { DataSource, EntityManager } from "typeorm"
+import { monotonicFactory } from "ulid"
+import { LEDGER_IMBALANCE_SQL, Reasons } from "../stock/ledger"
 import { liveReservationSums } from "../stock/reservations"
 
 /**
  * Finds (and optionally repairs) what the official module leaves behind: levels whose
  * `reserved_quantity` is not the sum of their live reservations, live reservations without a
- * live level, and levels with negative availability. Like Saleor's reconcile task, the fix
- * recomputes reserved quantities from their source rows.
+ * live level, levels with negative availability, and (item, location) pairs whose quantities
+ * differ from the sums of their movements (the ledger's invariant I6). Like Saleor's reconcile
+ * task, the fix recomputes reserved quantities from their source rows; every change it makes
+ * is recorded as a `repair` movement, and so is every ledger difference it finds, so that the
+ * ledger balances again.
  */
 
 export interface DriftedLevel {
@@ -32,6 +37,18 @@ export interface NegativeLevel {
   available_quantity: number
 }
 
+/** A row of `LEDGER_IMBALANCE_SQL`: a pair whose live level (or 0 and 0 without one) and movements disagree. */
+export interface LedgerImbalance {
+  /** NULL when the pair has movements but no live level. */
+  level_id: string | null
+  inventory_item_id: string
+  location_id: string
+  stocked_quantity: number
+  reserved_quantity: number
+  ledger_stocked: number
+  ledger_reserved: number
+}
+
 export interface DoctorReport {
   levels_checked: number
   drift: DriftedLevel[]
@@ -39,6 +56,12 @@ export interface DoctorReport {
   negative_availability: NegativeLevel[]
   /** Levels whose reserved_quantity was set to the sum of their reservations (with --fix). */
   fixed: DriftedLevel[]
+  /** Invariant I6: pairs whose quantities differ from the sums of their movements (before any fix). */
+  ledger_imbalance: LedgerImbalance[]
+  /** Pairs of `ledger_imbalance` balanced by a `repair` movement (with --fix). */
+  ledger_fixed: LedgerImbalance[]
+  /** `repair` movements written (with --fix): one per ledger difference and one per drift fixed. */
+  repair_movements: number
 }
 
 export interface DoctorOptions {
@@ -114,14 +137,17 @@ export async function runDoctor(dataSource: DataSource, options: DoctorOptions =
                              AND l.location_id = r.location_id AND l.deleted_at IS NULL)
         ORDER BY r.id`
     )
+    // With --fix every live level is locked by now: the differences are exact.
+    const imbalance: LedgerImbalance[] = await manager.query(LEDGER_IMBALANCE_SQL)
     const fixed: DriftedLevel[] = []
-    if (options.fix && drift.length) {
-      await manager.query(
-        `UPDATE inventory_level l SET reserved_quantity = f.reserved, updated_at = now()
-           FROM unnest($1::text[], $2::int[]) AS f(id, reserved)
-          WHERE l.id = f.id`,
-        [drift.map((d) => d.level_id), drift.map((d) => d.reservations_quantity)]
-      )
+    const ledgerFixed: LedgerImbalance[] = []
+    let repairs = 0
+    if (options.fix) {
+      // The ledger first: its repair records the unrecorded changes as they stand (afters are
+      // the current quantities), so that the drift repair below reads as a change from there.
+      repairs += await balanceLedger(manager, imbalance)
+      ledgerFixed.push(...imbalance)
+      repairs += await repairDrift(manager, drift)
       fixed.push(...drift)
     }
     return {
@@ -130,12 +156,89 @@ export async function runDoctor(dataSource: DataSource, options: DoctorOptions =
       orphan_reservations: orphans,
       negative_availability: negative,
       fixed,
+      ledger_imbalance: imbalance,
+      ledger_fixed: ledgerFixed,
+      repair_movements: repairs,
     }
   })
+}
+
+/** Who and what the doctor's movements say. */
+const REPAIR_ACTOR = "medusa-inventory doctor"
+const REFERENCES = { drift: "doctor:reserved_drift", ledger: "doctor:ledger_imbalance" }
+
+const movementIds = (count: number): string[] => {
+  const next = monotonicFactory()
+  return Array.from({ length: count }, () => `imov_${next()}`)
+}
+
+/**
+ * One `repair` movement per imbalanced pair carrying the difference, so that the sums of its
+ * movements are the live level's quantities (0 and 0 without a live level); afters are those
+ * quantities. Deltas add up: a balanced change written meanwhile keeps the repair exact.
+ */
+async function balanceLedger(manager: EntityManager, imbalance: LedgerImbalance[]): Promise<number> {
+  if (!imbalance.length) return 0
+  await manager.query(
+    `INSERT INTO inventory_movement (id, inventory_item_id, location_id, stocked_delta, reserved_delta, stocked_after,
+                                     reserved_after, reason, reference, actor)
+     SELECT u.id, u.item, u.location, u.stocked::bigint - u.ledger_stocked, u.reserved::bigint - u.ledger_reserved,
+            u.stocked, u.reserved, $8, $9, $10
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::bigint[], $7::bigint[])
+            AS u(id, item, location, stocked, reserved, ledger_stocked, ledger_reserved)`,
+    [
+      movementIds(imbalance.length),
+      imbalance.map((i) => i.inventory_item_id),
+      imbalance.map((i) => i.location_id),
+      imbalance.map((i) => i.stocked_quantity),
+      imbalance.map((i) => i.reserved_quantity),
+      imbalance.map((i) => i.ledger_stocked),
+      imbalance.map((i) => i.ledger_reserved),
+      Reasons.REPAIR,
+      REFERENCES.ledger,
+      REPAIR_ACTOR,
+    ]
+  )
+  return imbalance.length
+}
+
+/**
+ * Sets the drifted (locked) levels' reserved_quantity to the sum of their live reservations,
+ * with a `repair` movement per level in the same statement: the change, and the new quantities.
+ */
+async function repairDrift(manager: EntityManager, drift: DriftedLevel[]): Promise<number> {
+  if (!drift.length) return 0
+  await manager.query(
+    `WITH f AS (
+       SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::text[]) AS f(level_id, reserved, delta, movement_id)
+     ),
+     upd AS (
+       UPDATE inventory_level l SET reserved_quantity = f.reserved, updated_at = now()
+         FROM f
+        WHERE l.id = f.level_id
+       RETURNING l.inventory_item_id, l.location_id, l.stocked_quantity, l.reserved_quantity, f.delta, f.movement_id
+     )
+     INSERT INTO inventory_movement (id, inventory_item_id, location_id, stocked_delta, reserved_delta, stocked_after,
+                                     reserved_after, reason, reference, actor)
+     SELECT movement_id, inventory_item_id, location_id, 0, delta, stocked_quantity, reserved_quantity, $5, $6, $7
+       FROM upd
+      ORDER BY movement_id`,
+    [
+      drift.map((d) => d.level_id),
+      drift.map((d) => d.reservations_quantity),
+      drift.map((d) => d.reservations_quantity - d.reserved_quantity),
+      movementIds(drift.length),
+      Reasons.REPAIR,
+      REFERENCES.drift,
+      REPAIR_ACTOR,
+    ]
+  )
+  return drift.length
 }
 
 /** Problems the report found and did not repair (negative availability is a warning). */
 export function unresolvedProblems(report: DoctorReport): number {
   const unfixedDrift = report.drift.length - report.fixed.length
-  return unfixedDrift + report.orphan_reservations.length
+  const unbalanced = report.ledger_imbalance.length - report.ledger_fixed.length
+  return unfixedDrift + unbalanced + report.orphan_reservations.length
 }

@@ -5,8 +5,10 @@ import { Command, Option } from "commander"
 import type { DataSource } from "typeorm"
 import { DoctorReport, runDoctor, unresolvedProblems } from "../doctor"
 import type { EmbeddedServer } from "../embedded-postgres"
+import { formatHistory, formatPrune, HistoryError, itemHistory, parseBeforeDate, pruneHistory, signed } from "../history"
 import { buildDataSource } from "../../loaders/connection"
 import { revertMigration, runMigrations } from "../../migrations-runner"
+import InventoryService from "../../services/inventory"
 import { formatSeed, SeedError, seedInventory } from "../seed"
 import { formatSimulation, SimulationError, simulateCheckouts } from "../simulate"
 
@@ -27,7 +29,7 @@ interface CommonOptions {
 class CliError extends Error {}
 
 /** Errors whose message is the whole story: printed without a stack. */
-const EXPECTED_ERRORS = [CliError, SeedError, SimulationError]
+const EXPECTED_ERRORS = [CliError, SeedError, SimulationError, HistoryError]
 
 /** Runs `fn` with a database URL: the one given, or the embedded server's (started here). */
 async function withDatabase<T>(options: CommonOptions, fn: (url: string) => Promise<T>): Promise<T> {
@@ -105,6 +107,22 @@ function printDoctor(report: DoctorReport, fix: boolean): void {
       lines.push(`  ${n.level_id}  item ${n.inventory_item_id} @ ${n.location_id}: stocked ${n.stocked_quantity}, reserved ${n.reserved_quantity}, available ${n.available_quantity}`)
     }
   }
+  if (report.ledger_imbalance.length) {
+    lines.push(`${report.ledger_imbalance.length} (item, location) pair(s) whose quantities differ from the sums of their movements (ledger, I6):`)
+    const verb = fix ? "fixed" : "found"
+    for (const i of report.ledger_imbalance) {
+      const level = i.level_id ?? "no live level"
+      const parts = [
+        i.stocked_quantity !== i.ledger_stocked ? `stocked ${i.stocked_quantity}, movements ${i.ledger_stocked} (${signed(i.stocked_quantity - i.ledger_stocked)})` : "",
+        i.reserved_quantity !== i.ledger_reserved ? `reserved ${i.reserved_quantity}, movements ${i.ledger_reserved} (${signed(i.reserved_quantity - i.ledger_reserved)})` : "",
+      ]
+      lines.push(`  ${verb}  ${level}  item ${i.inventory_item_id} @ ${i.location_id}: ${parts.filter(Boolean).join("; ")}`)
+    }
+    if (!fix) lines.push("  Run with --fix to record each difference as a `repair` movement.")
+  } else {
+    lines.push("The ledger balances: every level's quantities are the sums of its movements.")
+  }
+  if (fix && report.repair_movements) lines.push(`Wrote ${report.repair_movements} repair movement(s).`)
   console.log(lines.join("\n"))
 }
 
@@ -117,6 +135,8 @@ export function buildProgram(): Command {
         "commands use the embedded PostgreSQL in ./.embedded-postgres, started and stopped around each command."
     )
     .showHelpAfterError()
+    // Options after a subcommand are that subcommand's: `history prune --json` is prune's --json.
+    .enablePositionalOptions()
     .addHelpText(
       "after",
       `
@@ -124,7 +144,10 @@ Examples:
   medusa-inventory migrate
   medusa-inventory seed --items 10000 --locations 3
   medusa-inventory simulate -n 50 --stock 10 --strict
-  medusa-inventory doctor --fix --database-url postgres://localhost/medusa`
+  medusa-inventory doctor --fix --database-url postgres://localhost/medusa
+  medusa-inventory history --item SKU-123 --location sloc_main
+  medusa-inventory history prune --before 2026-01-01
+  medusa-inventory sweep`
     )
 
   const common = (command: Command) =>
@@ -146,8 +169,11 @@ Examples:
   common(
     program
       .command("doctor")
-      .description("report reserved-quantity drift, orphan reservations and negative availability")
-      .option("--fix", "set reserved_quantity to the sum of live reservations, in one transaction")
+      .description("report reserved-quantity drift, orphan reservations, negative availability and ledger imbalances")
+      .option(
+        "--fix",
+        "set reserved_quantity to the sum of live reservations and balance the ledger, with `repair` movements, in one transaction"
+      )
   ).action(async (options: CommonOptions & { fix?: boolean }) => {
     const report = await withDataSource(options, async (dataSource) => {
       const bar = progressBar(options, "checking levels")
@@ -210,7 +236,50 @@ Examples:
     if (result.failed > 0) throw new CliError(`${result.failed} checkout(s) failed with an unexpected error`)
   })
 
+  const history = common(
+    program
+      .command("history")
+      .description("print the stock movements of an item, newest first (`history prune` folds old ones)")
+      .option("--item <id-or-sku>", "the inventory item: its id, or the sku of a live item")
+      .option("--location <id>", "only the movements at this location")
+      .option("--limit <n>", "how many movements to print, newest first", positiveInteger, 50)
+  ).action(async (options: CommonOptions & { item?: string; location?: string; limit: number }) => {
+      if (!options.item) throw new CliError("history needs --item <id-or-sku> (or: history prune --before <date>)")
+      const result = await withDataSource(options, (dataSource) =>
+        itemHistory(dataSource, { item: options.item!, location: options.location, limit: options.limit })
+      )
+      console.log(options.json ? JSON.stringify(result.movements, null, 2) : formatHistory(result))
+    })
+
+  common(
+    history
+      .command("prune")
+      .description(
+        "fold the movements created before a date into one `opening` movement per item and location (sums kept), " +
+          "and delete the idempotency keys older than it, in one transaction"
+      )
+      .requiredOption("--before <date>", "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, with an optional zone (default UTC)", parseBeforeDate)
+  ).action(async (options: CommonOptions & { before: string }) => {
+    const result = await withDataSource(options, (dataSource) => pruneHistory(dataSource, options.before))
+    console.log(options.json ? JSON.stringify(result, null, 2) : formatPrune(result))
+  })
+
+  common(
+    program
+      .command("sweep")
+      .description("release the reservations whose expires_at has passed (movements `expired`), through the module's service")
+  ).action(async (options: CommonOptions) => {
+    const ids = await withDataSource(options, (dataSource) => new InventoryService({ manager: dataSource.manager }).sweepExpiredReservations())
+    console.log(options.json ? JSON.stringify({ released: ids.length, ids }, null, 2) : `Released ${ids.length} expired reservation(s).`)
+  })
+
   return program
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`expected a positive integer, got "${value}"`)
+  return n
 }
 
 function nonNegativeInteger(value: string): number {
