@@ -1,9 +1,9 @@
 import fs from "fs"
 import path from "path"
-import { appEnv, freePort, medusaCommand, startMedusa } from "../../scripts/example-app"
-import { createDatabase, uniqueDatabaseName } from "../utils/database"
+import { appEnv, freePort, startMedusa } from "../../scripts/example-app"
+import { uniqueDatabaseName } from "../utils/database"
 import { AppRecord, recordFile, runDir, sharedRecord } from "../utils/run-registry"
-import { Api, installExampleApp } from "./medusa-app"
+import { Api, E2E_ADMIN, installExampleApp, migratedAppDatabase } from "./medusa-app"
 
 /**
  * Medusa apps shared by every test file of one jest run: each is booted once, on first use,
@@ -23,8 +23,8 @@ export const SHARED_APPS = {
 
 export type SharedAppName = keyof typeof SHARED_APPS
 
-export const ADMIN_EMAIL = "admin@e2e.test"
-export const ADMIN_PASSWORD = "supersecret"
+export const ADMIN_EMAIL = E2E_ADMIN.email
+export const ADMIN_PASSWORD = E2E_ADMIN.password
 
 /** What a call through the driver answered: its result, or the error a caller would catch. */
 export type CallOutcome<T = any> =
@@ -108,10 +108,8 @@ async function attach(name: SharedAppName): Promise<SharedApp> {
 async function boot(name: SharedAppName, dir: string): Promise<AppRecord> {
   await installExampleApp()
   const database = uniqueDatabaseName(`mit_shared_${name}`)
-  const databaseUrl = await createDatabase(database)
+  const databaseUrl = await migratedAppDatabase(database, SHARED_APPS[name])
   const env = appEnv(databaseUrl, await freePort(), SHARED_APPS[name])
-  await medusaCommand(["migrations", "run"], env)
-  await medusaCommand(["user", "-e", ADMIN_EMAIL, "-p", ADMIN_PASSWORD], env)
   const logFile = path.join(dir, `${name}.log`)
   const server = await startMedusa(env, { logFile })
   return { name, url: server.url, pid: server.child.pid!, database, databaseUrl, logFile }
