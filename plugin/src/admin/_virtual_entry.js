@@ -18,11 +18,16 @@ function when(iso) {
 
 const cell = "py-xsmall pr-base text-left"
 
-/** The latest movements of one inventory item, all locations. */
+/**
+ * The latest movements of one inventory item, all locations. The item's current quantities are
+ * part of the query key: when the dashboard refetches the variant's inventory after a change
+ * (the "Manage inventory" dialog, say), the history is fetched again too.
+ */
 function ItemHistory({ item, locationName }) {
+  const quantities = (item.location_levels || []).map((l) => `${l.location_id}:${l.stocked_quantity}:${l.reserved_quantity}`).join(",")
   const { data, isLoading, isError } = useAdminCustomQuery(
     `/inventory-items/${item.id}/movements`,
-    ["medusa-inventory-typeorm", "movements", item.id],
+    ["medusa-inventory-typeorm", "movements", item.id, quantities],
     { limit: LIMIT },
     { refetchOnMount: "always" }
   )
