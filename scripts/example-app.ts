@@ -3,6 +3,7 @@ import { createHash } from "crypto"
 import fs from "fs"
 import path from "path"
 import { promisify } from "util"
+import { isRunning, signalGroup, stopGroup } from "./process-group"
 
 /**
  * The example Medusa 1.20 backend (examples/medusa-backend), as `npm start` and the end-to-end
@@ -43,7 +44,7 @@ function packageStamp(): string {
       else files.push(full)
     }
   }
-  for (const dir of ["dist/src", "dist/migrations"]) {
+  for (const dir of ["dist/src", "dist/migrations", "plugin/dist"]) {
     const full = path.join(ROOT, dir)
     if (!fs.existsSync(full)) throw new Error(`${dir} is missing: run npm run build first`)
     walk(full)
@@ -58,35 +59,34 @@ export interface InstallReport {
   installedPackage: boolean
 }
 
+export interface InstallOptions {
+  /** Stops the install (kills `npm`) when aborted, as `npm start` does on Ctrl-C. */
+  signal?: AbortSignal
+}
+
 /**
  * Installs the example app from its lockfile, and this package from `npm pack`: a linked
  * package would bring a second TypeORM. Each step is skipped while a stamp in node_modules
  * says that it is up to date.
  */
-export async function installExampleApp(onStatus: (line: string) => void = () => undefined): Promise<InstallReport> {
-  return await withInstallLock(() => install(onStatus))
+export async function installExampleApp(onStatus: (line: string) => void = () => undefined, options: InstallOptions = {}): Promise<InstallReport> {
+  return await withFileLock(path.join(APP, ".install.lock"), () => install(onStatus, options.signal), options.signal)
 }
 
 /**
- * One install at a time across processes (jest workers, a test run beside `npm start`): the
- * lock is a file made exclusively; one left by a dead process is taken over.
+ * One holder at a time across processes (jest workers, a test run beside `npm start`): the
+ * lock is a file made exclusively, holding the owner's pid; one left by a dead process is taken
+ * over. Waiting ends with an AbortError when `signal` is aborted.
  */
-async function withInstallLock<T>(fn: () => Promise<T>): Promise<T> {
-  const lock = path.join(APP, ".install.lock")
+export async function withFileLock<T>(lock: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   for (;;) {
+    signal?.throwIfAborted()
     try {
       fs.writeFileSync(lock, String(process.pid), { flag: "wx" })
       break
     } catch {
-      const owner = Number(fs.existsSync(lock) ? fs.readFileSync(lock, "utf8") : NaN)
-      let ownerAlive = false
-      try {
-        ownerAlive = Number.isInteger(owner) && owner > 0 && process.kill(owner, 0)
-      } catch {
-        ownerAlive = false
-      }
-      if (!ownerAlive) fs.rmSync(lock, { force: true })
-      else await new Promise((resolve) => setTimeout(resolve, 500))
+      if (lockOwner(lock) !== undefined) await new Promise((resolve) => setTimeout(resolve, 500))
+      else fs.rmSync(lock, { force: true })
     }
   }
   try {
@@ -96,13 +96,35 @@ async function withInstallLock<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function install(onStatus: (line: string) => void): Promise<InstallReport> {
+/**
+ * The pid in a lock file, when that process is alive. A file without a pid yet (made, not yet
+ * written) counts as held for a few seconds.
+ */
+export function lockOwner(lock: string): number | undefined {
+  let owner: number
+  let age: number
+  try {
+    owner = Number(fs.readFileSync(lock, "utf8"))
+    age = Date.now() - fs.statSync(lock).mtimeMs
+  } catch {
+    return undefined
+  }
+  if (!Number.isInteger(owner) || owner <= 0) return age < 5000 ? process.pid : undefined
+  try {
+    process.kill(owner, 0)
+    return owner
+  } catch {
+    return undefined
+  }
+}
+
+async function install(onStatus: (line: string) => void, signal?: AbortSignal): Promise<InstallReport> {
   const report: InstallReport = { installedDependencies: false, installedPackage: false }
   const lockStamp = sha256(fs.readFileSync(path.join(APP, "package-lock.json")))
   const lockStampFile = path.join(APP, "node_modules/.installed-from-lockfile")
   if (!fs.existsSync(lockStampFile) || fs.readFileSync(lockStampFile, "utf8") !== lockStamp) {
     onStatus("installing the example store's dependencies from its lockfile (npm ci; first run only, about a minute)")
-    await exec("npm", ["ci", "--no-audit", "--no-fund"], { cwd: APP, maxBuffer: 64 * 1024 * 1024 })
+    await exec("npm", ["ci", "--no-audit", "--no-fund"], { cwd: APP, maxBuffer: 64 * 1024 * 1024, signal })
     fs.writeFileSync(lockStampFile, lockStamp)
     report.installedDependencies = true
   }
@@ -115,9 +137,9 @@ async function install(onStatus: (line: string) => void): Promise<InstallReport>
   const packDir = path.join(APP, ".pack")
   fs.rmSync(packDir, { recursive: true, force: true })
   fs.mkdirSync(packDir)
-  const { stdout } = await exec("npm", ["pack", "--ignore-scripts", "--pack-destination", packDir], { cwd: ROOT })
+  const { stdout } = await exec("npm", ["pack", "--ignore-scripts", "--pack-destination", packDir], { cwd: ROOT, signal })
   const tarball = path.join(packDir, stdout.trim().split("\n").pop()!)
-  await exec("npm", ["install", "--no-save", "--no-audit", "--no-fund", tarball], { cwd: APP, maxBuffer: 64 * 1024 * 1024 })
+  await exec("npm", ["install", "--no-save", "--no-audit", "--no-fund", tarball], { cwd: APP, maxBuffer: 64 * 1024 * 1024, signal })
   // `npm install` rewrites node_modules: record both stamps after it.
   fs.writeFileSync(lockStampFile, lockStamp)
   fs.writeFileSync(stampFile, stamp)
@@ -135,9 +157,12 @@ export function appEnv(databaseUrl: string, port: number, extra: Record<string, 
   return { ...process.env, NODE_ENV: "development", DATABASE_URL: databaseUrl, MEDUSA_DISABLE_TELEMETRY: "true", PORT: String(port), ...extra }
 }
 
-/** Runs the example app's `medusa` command to completion; its output is returned. */
-export async function medusaCommand(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  const { stdout, stderr } = await exec(MEDUSA, args, { cwd: APP, env, maxBuffer: 64 * 1024 * 1024 })
+/**
+ * Runs the example app's `medusa` command to completion; its output is returned. Aborting
+ * `signal` kills it (SIGTERM) and rejects with an AbortError.
+ */
+export async function medusaCommand(args: string[], env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<string> {
+  const { stdout, stderr } = await exec(MEDUSA, args, { cwd: APP, env, maxBuffer: 64 * 1024 * 1024, signal })
   return stdout + stderr
 }
 
@@ -146,7 +171,7 @@ export interface MedusaServer {
   child: ChildProcess
   /** Everything the server printed so far. */
   output: () => string
-  /** SIGTERM to the server's process group, SIGKILL after 5 s; idempotent. */
+  /** SIGTERM to the server's process group, SIGKILL to what is left after its exit or 5 s; idempotent. */
   stop: () => Promise<void>
   /** SIGKILL to the process group, for `exit` handlers that cannot wait. */
   kill: () => void
@@ -161,6 +186,11 @@ export interface StartMedusaOptions {
    * stopped by jest's global teardown). `onOutput` is not called then; `output()` reads the file.
    */
   logFile?: string
+  /**
+   * Called as soon as the server process exists, before it answers: whoever must stop it on
+   * Ctrl-C (npm start) gets it during the boot too, when startMedusa has not returned yet.
+   */
+  onSpawn?: (server: MedusaServer) => void
 }
 
 /** `medusa start` in a process group of its own, resolved once `/health` answers. */
@@ -187,37 +217,17 @@ export async function startMedusa(env: NodeJS.ProcessEnv, options: StartMedusaOp
     child.stderr!.on("data", collect)
   }
   const readOutput = () => (logFile ? (fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8") : "") : output)
-  const signal = (name: NodeJS.Signals) => {
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return
-    try {
-      process.kill(-child.pid, name)
-    } catch {
-      // already gone
-    }
-  }
   let stopping: Promise<void> | undefined
-  const stop = () => {
-    stopping ??= new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve()
-      const timer = setTimeout(() => {
-        signal("SIGKILL")
-        resolve()
-      }, 5000)
-      child.once("exit", () => {
-        clearTimeout(timer)
-        // The group may hold more than the CLI's own process.
-        signal("SIGKILL")
-        resolve()
-      })
-      signal("SIGTERM")
-    })
-    return stopping
+  const stop = () => (stopping ??= stopGroup(child, 5000))
+  const kill = () => {
+    if (isRunning(child)) signalGroup(child, "SIGKILL")
   }
-  const server: MedusaServer = { url: `http://127.0.0.1:${env.PORT}`, child, output: readOutput, stop, kill: () => signal("SIGKILL") }
+  const server: MedusaServer = { url: `http://127.0.0.1:${env.PORT}`, child, output: readOutput, stop, kill }
+  options.onSpawn?.(server)
   const deadline = Date.now() + (options.timeoutMs ?? 120_000)
   try {
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`medusa start exited with ${child.exitCode}:\n${readOutput().slice(-3000)}`)
+      if (!isRunning(child)) throw new Error(`medusa start exited with ${child.signalCode ?? child.exitCode}:\n${readOutput().slice(-3000)}`)
       const healthy = await fetch(`${server.url}/health`).then((r) => r.ok, () => false)
       if (healthy) return server
       if (Date.now() > deadline) throw new Error(`no /health after ${(options.timeoutMs ?? 120_000) / 1000} s:\n${readOutput().slice(-3000)}`)
@@ -239,12 +249,13 @@ export class Api {
     this.token = body.access_token
   }
 
-  async request(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }> {
+  async request(method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
     const response = await fetch(`${this.base}${route}`, {
       method,
       headers: {
         "content-type": "application/json",
         ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        ...headers,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     })

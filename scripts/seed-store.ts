@@ -65,8 +65,8 @@ export interface SeedProgress {
 /** The steps, counted up front for the progress bar. */
 export function seedStepCount(): number {
   const variants = PRODUCTS.reduce((n, p) => n + p.variants.length, 0)
-  // region, shipping, locations and their links, products, levels, api token, order
-  return 2 + LOCATIONS.length * 2 + PRODUCTS.length + variants * LOCATIONS.length + 2
+  // region, shipping, locations and their links, products, levels, api token, analytics choice, order
+  return 2 + LOCATIONS.length * 2 + PRODUCTS.length + variants * LOCATIONS.length + 3
 }
 
 async function one<T>(db: Client, sql: string, params: unknown[]): Promise<T | undefined> {
@@ -197,6 +197,8 @@ async function seed(api: Api, db: Client, progress: SeedProgress): Promise<Seede
     made("the admin's API token")
   }
 
+  await answerAnalyticsQuestion(api, found, made)
+
   // A real checkout in the store: Medusa reserves the units through this module.
   const shirt = items.get("DEMO-SHIRT-M")!
   let order = await one<{ id: string }>(db, `SELECT id FROM "order" WHERE email = $1 ORDER BY created_at LIMIT 1`, [BUYER])
@@ -207,6 +209,20 @@ async function seed(api: Api, db: Client, progress: SeedProgress): Promise<Seede
   }
   progress.stop()
   return { apiToken, itemId: shirt.itemId, orderId: order.id }
+}
+
+/**
+ * Medusa Admin asks each user, on their first login, whether to share usage analytics, in a
+ * pop-up that covers the page until answered. The demo admin answers it here (opted out), so
+ * the dashboard opens on the store.
+ */
+async function answerAnalyticsQuestion(api: Api, found: (what: string) => void, made: (what: string) => void): Promise<void> {
+  const what = "the admin's analytics answer (opted out)"
+  const existing = await api.request("GET", "/admin/analytics-configs")
+  if (existing.status === 200) return found(what)
+  if (existing.status !== 404) throw new Error(`GET /admin/analytics-configs answered ${existing.status}: ${JSON.stringify(existing.body)}`)
+  await api.ok("POST", "/admin/analytics-configs", { opt_out: true, anonymize: false })
+  made(what)
 }
 
 async function checkout(api: Api, regionId: string, salesChannelId: string, shippingOptionId: string, variantId: string): Promise<{ id: string }> {

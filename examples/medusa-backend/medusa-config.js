@@ -1,7 +1,32 @@
 // The smallest Medusa 1.20 configuration that uses medusa-inventory-typeorm. It is the same
 // file the end-to-end tests boot: shared resources (Medusa 1.20's default), so the module uses
 // Medusa's own database connection and Medusa runs its migrations.
+const fs = require("fs")
+const path = require("path")
+
+const INVENTORY_MODULE = process.env.INVENTORY_MODULE || "medusa-inventory-typeorm"
+const ours = INVENTORY_MODULE === "medusa-inventory-typeorm"
+// No module options by default: measured here, `medusa migrations run` took ~33 s with any
+// option set and ~5 s without. The example's stock alerts (dist/subscribers) use each level's
+// metadata.low_stock_threshold instead of the lowStockThreshold option.
+const inventoryOptions = {
+  ...(process.env.STRICT_RESERVATIONS === "true" ? { strictReservations: true } : {}),
+}
 const DATABASE_URL = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/medusa_inventory_example"
+
+// Medusa Admin, the dashboard, served at /app from ADMIN_OUT_DIR (relative to the app, where
+// the plugin and `medusa-admin build` both resolve it). Built by `npm run build:admin`, or by
+// `npm start` at the repository root, which builds it beside the running server.
+const ADMIN_OUT_DIR = process.env.MEDUSA_ADMIN_OUT_DIR || "build"
+const admin = {
+  resolve: "@medusajs/admin",
+  options: { serve: true, autoRebuild: false, path: "/app", outDir: ADMIN_OUT_DIR },
+}
+// The plugin panics at server boot when <outDir>/index.html is missing, so the server runs
+// without it until there is a build; `medusa-admin build` itself reads its options from this
+// entry, so it always sees it.
+const adminBuilt = fs.existsSync(path.resolve(process.cwd(), ADMIN_OUT_DIR, "index.html"))
+const isAdminBuild = /^medusa-admin(\.js)?$/.test(path.basename(process.argv[1] || ""))
 
 module.exports = {
   projectConfig: {
@@ -23,6 +48,9 @@ module.exports = {
   plugins: [
     "medusa-fulfillment-manual",
     "medusa-payment-manual",
+    ...(adminBuilt || isAdminBuild ? [admin] : []),
+    // The module's plugin part: stock ledger admin routes and the stock-history widget (enableUI).
+    ...(ours ? [{ resolve: "medusa-inventory-typeorm/plugin", options: { enableUI: true } }] : []),
     // Test-only (plugins/e2e-driver): lets the end-to-end tests call services from the container.
     ...(process.env.MEDUSA_INVENTORY_E2E_DRIVER === "true" ? ["e2e-driver"] : []),
   ],
@@ -30,8 +58,8 @@ module.exports = {
     eventBus: { resolve: "@medusajs/event-bus-local" },
     cacheService: { resolve: "@medusajs/cache-inmemory" },
     inventoryService: {
-      resolve: process.env.INVENTORY_MODULE || "medusa-inventory-typeorm",
-      ...(process.env.STRICT_RESERVATIONS === "true" ? { options: { strictReservations: true } } : {}),
+      resolve: INVENTORY_MODULE,
+      ...(Object.keys(inventoryOptions).length ? { options: inventoryOptions } : {}),
     },
     stockLocationService: { resolve: "@medusajs/stock-location" },
   },

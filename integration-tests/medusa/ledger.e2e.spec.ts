@@ -97,6 +97,8 @@ describe("in a Medusa 1.20 backend: the stock ledger admin routes", () => {
   })
 
   it("sends stock alerts on crossings: low-stock below the threshold, out-of-stock at 0, back-in-stock above it", async () => {
+    // The level's own threshold (the example app sets no lowStockThreshold option).
+    await app.inventory("updateInventoryLevel", store.itemId, store.locationId, { metadata: { low_stock_threshold: 5 } })
     const before = app.logs().length
     const { inventory_level } = await admin.ok("POST", stockRoute(), { set: 6 })
     expect(inventory_level.stocked_quantity).toBe(6)
