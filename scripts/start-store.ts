@@ -258,6 +258,8 @@ Try it:
   curl -s ${base}/admin/inventory-items/${options.itemId}/location-levels ${auth}
   # the reservation the demo order made through the module
   curl -s ${base}/admin/orders/${options.orderId}/reservations ${auth}
+  # why DEMO-SHIRT-M's quantities are what they are: its stock movements, newest first
+  curl -s ${base}/admin/inventory-items/${options.itemId}/movements ${auth}
 
 Check reserved quantities against reservations:  npm run inventory -- doctor --database ${STORE_DATABASE}
 Press Ctrl-C to stop the server${options.ownsDatabase ? " and the database" : ""}.
