@@ -102,14 +102,11 @@ export function movementIdPrefix(): string {
 export const LEDGER_PARAMS = 8
 
 /**
- * The CTEs `recorded` (the insert of the `moves` rows, when the ledger is on) and `alerts`
- * (per level of the statement: available before and after, and its low-stock threshold, when
- * that change crosses one of the alert lines), to follow a `moves` CTE. Their parameters are
- * `$first` … `$first+7`, with the values of `ledgerParams()`. Select `ALERTS_COLUMN` in the
- * statement's result to receive the alerts (otherwise they are not even computed).
+ * The CTE `recorded`: the insert of the `moves` rows, when the ledger is on. Its parameters are
+ * `$first` … `$first+6`, the first seven values of `ledgerParams()`.
  */
-export function ledgerCtes(first: number): string {
-  const [on, prefix, reason, reference, actor, key, metadata, threshold] = ["boolean", "text", "text", "text", "text", "text", "jsonb", "int"].map(
+export function recordCte(first: number): string {
+  const [on, prefix, reason, reference, actor, key, metadata] = ["boolean", "text", "text", "text", "text", "text", "jsonb"].map(
     (cast, i) => `$${first + i}::${cast}`
   )
   return `
@@ -121,7 +118,19 @@ export function ledgerCtes(first: number): string {
            COALESCE(${actor}, m.actor), m.reservation_item_id, ${key}, ${metadata}
       FROM moves m
      WHERE ${on} AND (m.stocked_delta <> 0 OR m.reserved_delta <> 0)
-  ),
+  )`
+}
+
+/**
+ * The CTEs `recorded` (see recordCte) and `alerts` (per level of the statement: available
+ * before and after, and its low-stock threshold, when that change crosses one of the alert
+ * lines), to follow a `moves` CTE. Their parameters are `$first` … `$first+7`, with the values
+ * of `ledgerParams()`. Select `ALERTS_COLUMN` in the statement's result to receive the alerts
+ * (otherwise they are not even computed).
+ */
+export function ledgerCtes(first: number): string {
+  const threshold = `$${first + 7}::int`
+  return `${recordCte(first)},
   per_level AS (
     SELECT level_id, inventory_item_id, location_id,
            (array_agg(stocked_after::bigint - reserved_after ORDER BY ord DESC))[1] AS after,
@@ -136,6 +145,23 @@ export function ledgerCtes(first: number): string {
      WHERE change <> 0
        AND ((after - change > 0) <> (after > 0) OR (threshold IS NOT NULL AND after - change >= threshold AND after < threshold))
   )`
+}
+
+/**
+ * A single level's change, judged in JavaScript (the statements that change one level return
+ * its quantities and skip the `alerts` CTEs, which cost planning time on every call).
+ */
+export function noteCrossing(
+  ctx: StockContext,
+  level: { id: string; inventory_item_id: string; location_id: string },
+  before: number,
+  after: number,
+  thresholdText: string | null
+): void {
+  const own = thresholdText !== null && /^[0-9]{1,9}$/.test(thresholdText) ? Number(thresholdText) : undefined
+  const threshold = own ?? ctx.lowStockThreshold ?? null
+  const crossed = before > 0 !== after > 0 || (threshold !== null && before >= threshold && after < threshold)
+  if (before !== after && crossed) ctx.alerts.push({ ...level, before, after, threshold })
 }
 
 /** The values of `ledgerCtes`' parameters for one statement of the call. */
@@ -156,6 +182,13 @@ export function ledgerParams(ctx: StockContext, note: MovementNote = ctx.note): 
 export function ledgerSql(ctx: StockContext, params: unknown[], note: MovementNote = ctx.note): string {
   const sql = ledgerCtes(params.length + 1)
   params.push(...ledgerParams(ctx, note))
+  return sql
+}
+
+/** `recordCte` after the statement's own `params`, whose values it appends to them. */
+export function recordSql(ctx: StockContext, params: unknown[], note: MovementNote = ctx.note): string {
+  const sql = recordCte(params.length + 1)
+  params.push(...ledgerParams(ctx, note).slice(0, LEDGER_PARAMS - 1))
   return sql
 }
 

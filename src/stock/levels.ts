@@ -4,7 +4,7 @@ import { itemNotFound, levelNotFound, noLevelToAdjust, notStockedAt } from "../u
 import { newIds } from "../utils/ids"
 import type { StockContext } from "./context"
 import { LevelKey, levelKey, lockLevels } from "./locking"
-import { ALERTS_COLUMN, ledgerSql, movesCte, Reasons, reasonLiteral, takeAlerts, thresholdOf } from "./ledger"
+import { ALERTS_COLUMN, ledgerSql, movesCte, noteCrossing, Reasons, reasonLiteral, recordSql, takeAlerts, thresholdOf } from "./ledger"
 import { liveReservationSums } from "./reservations"
 import { columnList, jsonParam, LevelInput, LevelKeyedUpdate, LEVELS, unnestRows } from "./tables"
 
@@ -281,15 +281,17 @@ export async function adjustStocked(ctx: StockContext, key: LevelKey, delta: num
        stocked_after: "stocked_quantity",
        reserved_after: "reserved_quantity",
        reason: reasonLiteral(Reasons.ADJUSTMENT),
-       threshold: thresholdOf("upd"),
      })},
-     ${ledgerSql(ctx, params)}
-     SELECT ${COLUMNS}, ${ALERTS_COLUMN} FROM upd`,
+     ${recordSql(ctx, params)}
+     SELECT ${COLUMNS}, ${thresholdOf("upd")} AS _threshold FROM upd`,
     params,
     "mit_adjust"
   )
-  const [level] = takeAlerts(ctx, rows)
-  if (!level) throw noLevelToAdjust(key)
+  const [row] = rows as (InventoryLevelDTO & { _threshold: string | null })[]
+  if (!row) throw noLevelToAdjust(key)
+  const { _threshold, ...level } = row
+  const after = level.stocked_quantity - level.reserved_quantity
+  noteCrossing(ctx, level, after - delta, after, _threshold)
   return level
 }
 

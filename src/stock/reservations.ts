@@ -3,7 +3,20 @@ import type { ListSpec } from "../db/list-query"
 import { insufficientStock, notStockedAt, reservationNotFound } from "../utils/errors"
 import { newIds } from "../utils/ids"
 import type { StockContext } from "./context"
-import { ALERTS_COLUMN, ledgerCtes, ledgerParams, ledgerSql, movesCte, Reasons, reasonLiteral, takeAlerts, thresholdOf } from "./ledger"
+import {
+  ALERTS_COLUMN,
+  LEDGER_PARAMS,
+  ledgerCtes,
+  ledgerParams,
+  ledgerSql,
+  movesCte,
+  noteCrossing,
+  Reasons,
+  reasonLiteral,
+  recordCte,
+  takeAlerts,
+  thresholdOf,
+} from "./ledger"
 import { APPLY_RESERVED_DELTAS, LevelKey, LevelQuantities, levelKey, lockLevels, lockReservation } from "./locking"
 import { castOf, columnList, jsonParam, RESERVATIONS, ReservationInput, ReservationUpdate, unnestRows } from "./tables"
 
@@ -130,8 +143,10 @@ const RESERVE_ONE_SQL = `
     ord: "1",
     threshold: "a.threshold",
   })},
-  ${ledgerCtes(INPUT.columns.length + 2)}
-  SELECT ${COLUMNS}, ${ALERTS_COLUMN} FROM ins`
+  ${recordCte(INPUT.columns.length + 2)}
+  SELECT ${columnList(RESERVATIONS, "r")}, a.id AS _level_id, a.stocked_quantity AS _stocked, a.reserved_quantity AS _reserved,
+         a.threshold AS _threshold
+    FROM ins r CROSS JOIN adjusted a`
 
 /**
  * A reservation as callers see it: `expires_at` (this module's own column) only when it is
@@ -140,6 +155,14 @@ const RESERVE_ONE_SQL = `
 export function publicReservation<T extends object>(row: T): T {
   const { expires_at, ...rest } = row as T & { expires_at?: Date | null }
   return (expires_at === null || expires_at === undefined ? rest : row) as T
+}
+
+/** The level columns RESERVE_ONE_SQL returns beside the reservation, for its alert. */
+interface SingleLevel {
+  _level_id: string
+  _stocked: number
+  _reserved: number
+  _threshold: string | null
 }
 
 function inOrder<T extends { id: string }>(ids: string[], rows: T[]): T[] {
@@ -157,15 +180,22 @@ export async function reserve(ctx: StockContext, rows: ReservationInput[]): Prom
   const ids = newIds("resitem", rows.length)
   const { params } = unnestRows(RESERVATIONS, ids, rows)
   const ledger = ledgerParams(ctx)
-  const written =
-    rows.length === 1
-      ? await ctx.db.rows<ReservationItemDTO>(
-          RESERVE_ONE_SQL,
-          [...params.map((column) => (column as unknown[])[0]), ctx.strict, ...ledger],
-          "mit_reserve_one"
-        )
-      : await ctx.db.rows<ReservationItemDTO>(RESERVE_SQL, [...params, ctx.strict, ...ledger], "mit_reserve")
-  const inserted = takeAlerts(ctx, written)
+  let inserted: ReservationItemDTO[]
+  if (rows.length === 1) {
+    const written = await ctx.db.rows<ReservationItemDTO & SingleLevel>(
+      RESERVE_ONE_SQL,
+      [...params.map((column) => (column as unknown[])[0]), ctx.strict, ...ledger.slice(0, LEDGER_PARAMS - 1)],
+      "mit_reserve_one"
+    )
+    inserted = written.map(({ _level_id, _stocked, _reserved, _threshold, ...reservation }) => {
+      const after = _stocked - _reserved
+      const level = { id: _level_id, inventory_item_id: reservation.inventory_item_id, location_id: reservation.location_id }
+      noteCrossing(ctx, level, after + reservation.quantity, after, _threshold)
+      return reservation as ReservationItemDTO
+    })
+  } else {
+    inserted = takeAlerts(ctx, await ctx.db.rows<ReservationItemDTO>(RESERVE_SQL, [...params, ctx.strict, ...ledger], "mit_reserve"))
+  }
   if (inserted.length === rows.length) return inOrder(ids, inserted).map(publicReservation)
   const levels = await ctx.db.rows<LevelQuantities & { wanted: number }>(
     `WITH demand AS (
