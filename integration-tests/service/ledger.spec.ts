@@ -7,6 +7,7 @@ import type {
 } from "@medusajs/types"
 import { MedusaError } from "@medusajs/utils"
 import type InventoryService from "../../src/services/inventory"
+import type { InventoryMovementDTO } from "../../src/types"
 import type { FilterableInventoryMovementProps, StockedQuantityAdjustment, StockMovementOptions } from "../../src/types"
 import { ledgerImbalance, reservedDrift, setupTestDatabase, TestDatabase } from "../utils/database"
 import { expectMedusaError, rejectionOf } from "../utils/errors"
@@ -21,22 +22,7 @@ import { expectMedusaError, rejectionOf } from "../utils/errors"
 
 const ALERT_NAMES = ["inventory-level.low-stock", "inventory-level.out-of-stock", "inventory-level.back-in-stock"]
 
-interface MovementRow {
-  id: string
-  inventory_item_id: string
-  location_id: string
-  stocked_delta: number
-  reserved_delta: number
-  stocked_after: number
-  reserved_after: number
-  reason: string
-  reference: string | null
-  actor: string | null
-  reservation_item_id: string | null
-  idempotency_key: string | null
-  metadata: Record<string, unknown> | null
-  created_at: Date
-}
+type MovementRow = InventoryMovementDTO
 
 /** A movement's quantities and reason, the part most assertions compare. */
 type Brief = Pick<MovementRow, "location_id" | "reason" | "stocked_delta" | "reserved_delta" | "stocked_after" | "reserved_after">

@@ -5,7 +5,7 @@ import { invalidData, itemNotFound } from "../utils/errors"
 import { newIds } from "../utils/ids"
 import { locationFilter, toArray, validate } from "../utils/validation"
 import type { StockContext } from "./context"
-import { ledgerSql, movesCte, Reasons, reasonLiteral } from "./ledger"
+import { ledgerSql, levelsAddedMoves, levelsDeletedMoves, Reasons } from "./ledger"
 import { recountReserved } from "./levels"
 import { lockItemsForDelete } from "./locking"
 import { castOf, columnList, ItemInput, ITEMS, jsonParam, unnestRows } from "./tables"
@@ -114,14 +114,7 @@ export async function deleteItems(ctx: StockContext, ids: string[]): Promise<voi
         WHERE inventory_item_id = ANY($1::text[]) AND deleted_at IS NULL
        RETURNING id, inventory_item_id, location_id, stocked_quantity, reserved_quantity
      ),
-     ${movesCte("levels", {
-       level_id: "id",
-       stocked_delta: "-(stocked_quantity::bigint)",
-       reserved_delta: "-(reserved_quantity::bigint)",
-       stocked_after: "0",
-       reserved_after: "0",
-       reason: reasonLiteral(Reasons.LEVEL_DELETED),
-     })},
+     ${levelsDeletedMoves("levels")},
      ${ledgerSql(ctx, params)}
      UPDATE inventory_item SET deleted_at = (SELECT at FROM stamp)
       WHERE id = ANY($1::text[]) AND deleted_at IS NULL RETURNING id`,
@@ -147,14 +140,7 @@ export async function restoreItems(ctx: StockContext, ids: string[]): Promise<vo
         WHERE l.inventory_item_id = i.id AND l.deleted_at = i.deleted_at
        RETURNING l.id, l.inventory_item_id, l.location_id, l.stocked_quantity, l.reserved_quantity
      ),
-     ${movesCte("levels", {
-       level_id: "id",
-       stocked_delta: "stocked_quantity",
-       reserved_delta: "reserved_quantity",
-       stocked_after: "stocked_quantity",
-       reserved_after: "reserved_quantity",
-       reason: reasonLiteral(Reasons.LEVEL_RESTORED),
-     })},
+     ${levelsAddedMoves("levels", Reasons.LEVEL_RESTORED)},
      ${ledgerSql(ctx, params)},
      restored AS (
        UPDATE inventory_item SET deleted_at = NULL, updated_at = now()

@@ -98,9 +98,6 @@ export function movementIdPrefix(): string {
   return `imov_${chars.join("")}`
 }
 
-/** How many parameters `ledgerCtes` takes. */
-export const LEDGER_PARAMS = 8
-
 /**
  * The CTE `recorded`: the insert of the `moves` rows, when the ledger is on. Its parameters are
  * `$first` … `$first+6`, the first seven values of `ledgerParams()`.
@@ -166,15 +163,19 @@ export function noteCrossing(
 
 /** The values of `ledgerCtes`' parameters for one statement of the call. */
 export function ledgerParams(ctx: StockContext, note: MovementNote = ctx.note): unknown[] {
+  return [...recordParams(ctx.ledger, note), ctx.lowStockThreshold ?? null]
+}
+
+/** The values of `recordCte`'s parameters: whether to record, and the caller's note. */
+export function recordParams(on: boolean, note: MovementNote = {}): unknown[] {
   return [
-    ctx.ledger,
+    on,
     movementIdPrefix(),
     note.reason ?? null,
     note.reference ?? null,
     note.actor ?? null,
     note.idempotency_key ?? null,
     note.metadata === undefined ? null : JSON.stringify(note.metadata),
-    ctx.lowStockThreshold ?? null,
   ]
 }
 
@@ -188,7 +189,7 @@ export function ledgerSql(ctx: StockContext, params: unknown[], note: MovementNo
 /** `recordCte` after the statement's own `params`, whose values it appends to them. */
 export function recordSql(ctx: StockContext, params: unknown[], note: MovementNote = ctx.note): string {
   const sql = recordCte(params.length + 1)
-  params.push(...ledgerParams(ctx, note).slice(0, LEDGER_PARAMS - 1))
+  params.push(...recordParams(ctx.ledger, note))
   return sql
 }
 
@@ -248,6 +249,28 @@ export function movesCte(from: string, columns: Pick<Record<MoveColumn, string>,
   const select = MOVES_COLUMNS.map((c) => `(${columns[c] ?? defaults[c] ?? "NULL"})::${MOVE_CASTS[c]} AS ${c}`)
   return `moves AS (SELECT ${select.join(", ")} FROM ${from})`
 }
+
+/** The `moves` of levels (rows of `from` with id and quantities) deleted whole: to 0 and 0. */
+export const levelsDeletedMoves = (from: string) =>
+  movesCte(from, {
+    level_id: "id",
+    stocked_delta: "-(stocked_quantity::bigint)",
+    reserved_delta: "-(reserved_quantity::bigint)",
+    stocked_after: "0",
+    reserved_after: "0",
+    reason: reasonLiteral(Reasons.LEVEL_DELETED),
+  })
+
+/** The `moves` of levels (rows of `from`) that appear whole, created or restored: from 0 and 0. */
+export const levelsAddedMoves = (from: string, reason: typeof Reasons.LEVEL_CREATED | typeof Reasons.LEVEL_RESTORED) =>
+  movesCte(from, {
+    level_id: "id",
+    stocked_delta: "stocked_quantity",
+    reserved_delta: "reserved_quantity",
+    stocked_after: "stocked_quantity",
+    reserved_after: "reserved_quantity",
+    reason: reasonLiteral(reason),
+  })
 
 /** A reason as an SQL literal (the reasons are constants of this module, never input). */
 export const reasonLiteral = (reason: (typeof Reasons)[keyof typeof Reasons]) => `'${reason}'`

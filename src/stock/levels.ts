@@ -4,7 +4,7 @@ import { itemNotFound, levelNotFound, noLevelToAdjust, notStockedAt } from "../u
 import { newIds } from "../utils/ids"
 import type { StockContext } from "./context"
 import { LevelKey, levelKey, lockLevels } from "./locking"
-import { ALERTS_COLUMN, ledgerSql, movesCte, noteCrossing, Reasons, reasonLiteral, recordSql, takeAlerts, thresholdOf } from "./ledger"
+import { ALERTS_COLUMN, ledgerSql, levelsAddedMoves, levelsDeletedMoves, movesCte, noteCrossing, Reasons, reasonLiteral, recordSql, takeAlerts, thresholdOf } from "./ledger"
 import { liveReservationSums } from "./reservations"
 import { columnList, jsonParam, LevelInput, LevelKeyedUpdate, LEVELS, unnestRows } from "./tables"
 
@@ -46,14 +46,7 @@ export async function insertLevels(ctx: StockContext, rows: LevelInput[]): Promi
         WHERE (SELECT count(*) FROM items) = (SELECT count(DISTINCT inventory_item_id) FROM input)
        RETURNING ${COLUMNS}
      ),
-     ${movesCte("ins", {
-       level_id: "id",
-       stocked_delta: "stocked_quantity",
-       reserved_delta: "reserved_quantity",
-       stocked_after: "stocked_quantity",
-       reserved_after: "reserved_quantity",
-       reason: reasonLiteral(Reasons.LEVEL_CREATED),
-     })},
+     ${levelsAddedMoves("ins", Reasons.LEVEL_CREATED)},
      ${ledgerSql(ctx, input.params)}
      SELECT * FROM ins`,
     input.params
@@ -237,14 +230,7 @@ async function deleteLevelsWhere(ctx: StockContext, where: string, params: unkno
         WHERE ${where} AND deleted_at IS NULL
        RETURNING id, inventory_item_id, location_id, stocked_quantity, reserved_quantity
      ),
-     ${movesCte("del", {
-       level_id: "id",
-       stocked_delta: "-(stocked_quantity::bigint)",
-       reserved_delta: "-(reserved_quantity::bigint)",
-       stocked_after: "0",
-       reserved_after: "0",
-       reason: reasonLiteral(Reasons.LEVEL_DELETED),
-     })},
+     ${levelsDeletedMoves("del")},
      ${ledgerSql(ctx, params)}
      SELECT id FROM del`,
     params

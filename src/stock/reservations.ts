@@ -5,7 +5,6 @@ import { newIds } from "../utils/ids"
 import type { StockContext } from "./context"
 import {
   ALERTS_COLUMN,
-  LEDGER_PARAMS,
   ledgerCtes,
   ledgerParams,
   ledgerSql,
@@ -14,6 +13,7 @@ import {
   Reasons,
   reasonLiteral,
   recordCte,
+  recordParams,
   takeAlerts,
   thresholdOf,
 } from "./ledger"
@@ -184,7 +184,7 @@ export async function reserve(ctx: StockContext, rows: ReservationInput[]): Prom
   if (rows.length === 1) {
     const written = await ctx.db.rows<ReservationItemDTO & SingleLevel>(
       RESERVE_ONE_SQL,
-      [...params.map((column) => (column as unknown[])[0]), ctx.strict, ...ledger.slice(0, LEDGER_PARAMS - 1)],
+      [...params.map((column) => (column as unknown[])[0]), ctx.strict, ...recordParams(ctx.ledger, ctx.note)],
       "mit_reserve_one"
     )
     inserted = written.map(({ _level_id, _stocked, _reserved, _threshold, ...reservation }) => {

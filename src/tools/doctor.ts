@@ -1,6 +1,5 @@
 import type { DataSource, EntityManager } from "typeorm"
-import { monotonicFactory } from "ulid"
-import { LEDGER_IMBALANCE_SQL, Reasons } from "../stock/ledger"
+import { LEDGER_IMBALANCE_SQL, movesCte, Reasons, reasonLiteral, recordCte, recordParams } from "../stock/ledger"
 import { liveReservationSums } from "../stock/reservations"
 
 /**
@@ -167,10 +166,8 @@ export async function runDoctor(dataSource: DataSource, options: DoctorOptions =
 const REPAIR_ACTOR = "medusa-inventory doctor"
 const REFERENCES = { drift: "doctor:reserved_drift", ledger: "doctor:ledger_imbalance" }
 
-const movementIds = (count: number): string[] => {
-  const next = monotonicFactory()
-  return Array.from({ length: count }, () => `imov_${next()}`)
-}
+/** The note of the doctor's movements; each carries its own reference (REFERENCES). */
+const REPAIR_NOTE = { reason: Reasons.REPAIR, actor: REPAIR_ACTOR }
 
 /**
  * One `repair` movement per imbalanced pair carrying the difference, so that the sums of its
@@ -180,23 +177,29 @@ const movementIds = (count: number): string[] => {
 async function balanceLedger(manager: EntityManager, imbalance: LedgerImbalance[]): Promise<number> {
   if (!imbalance.length) return 0
   await manager.query(
-    `INSERT INTO inventory_movement (id, inventory_item_id, location_id, stocked_delta, reserved_delta, stocked_after,
-                                     reserved_after, reason, reference, actor)
-     SELECT u.id, u.item, u.location, u.stocked::bigint - u.ledger_stocked, u.reserved::bigint - u.ledger_reserved,
-            u.stocked, u.reserved, $8, $9, $10
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::bigint[], $7::bigint[])
-            AS u(id, item, location, stocked, reserved, ledger_stocked, ledger_reserved)`,
+    `WITH u AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::bigint[], $6::bigint[])
+         AS u(inventory_item_id, location_id, stocked, reserved, ledger_stocked, ledger_reserved)
+     ),
+     ${movesCte("u", {
+       level_id: "NULL",
+       stocked_delta: "stocked::bigint - ledger_stocked",
+       reserved_delta: "reserved::bigint - ledger_reserved",
+       stocked_after: "stocked",
+       reserved_after: "reserved",
+       reason: reasonLiteral(Reasons.REPAIR),
+       reference: `'${REFERENCES.ledger}'`,
+     })},
+     ${recordCte(7)}
+     SELECT count(*) FROM moves`,
     [
-      movementIds(imbalance.length),
       imbalance.map((i) => i.inventory_item_id),
       imbalance.map((i) => i.location_id),
       imbalance.map((i) => i.stocked_quantity),
       imbalance.map((i) => i.reserved_quantity),
       imbalance.map((i) => i.ledger_stocked),
       imbalance.map((i) => i.ledger_reserved),
-      Reasons.REPAIR,
-      REFERENCES.ledger,
-      REPAIR_ACTOR,
+      ...recordParams(true, REPAIR_NOTE),
     ]
   )
   return imbalance.length
@@ -210,27 +213,31 @@ async function repairDrift(manager: EntityManager, drift: DriftedLevel[]): Promi
   if (!drift.length) return 0
   await manager.query(
     `WITH f AS (
-       SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::text[]) AS f(level_id, reserved, delta, movement_id)
+       SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[]) AS f(level_id, reserved, delta)
      ),
      upd AS (
        UPDATE inventory_level l SET reserved_quantity = f.reserved, updated_at = now()
          FROM f
         WHERE l.id = f.level_id
-       RETURNING l.inventory_item_id, l.location_id, l.stocked_quantity, l.reserved_quantity, f.delta, f.movement_id
-     )
-     INSERT INTO inventory_movement (id, inventory_item_id, location_id, stocked_delta, reserved_delta, stocked_after,
-                                     reserved_after, reason, reference, actor)
-     SELECT movement_id, inventory_item_id, location_id, 0, delta, stocked_quantity, reserved_quantity, $5, $6, $7
-       FROM upd
-      ORDER BY movement_id`,
+       RETURNING l.id, l.inventory_item_id, l.location_id, l.stocked_quantity, l.reserved_quantity, f.delta
+     ),
+     ${movesCte("upd", {
+       level_id: "id",
+       stocked_delta: "0",
+       reserved_delta: "delta",
+       stocked_after: "stocked_quantity",
+       reserved_after: "reserved_quantity",
+       reason: reasonLiteral(Reasons.REPAIR),
+       reference: `'${REFERENCES.drift}'`,
+       ord: "row_number() OVER (ORDER BY id)",
+     })},
+     ${recordCte(4)}
+     SELECT count(*) FROM upd`,
     [
       drift.map((d) => d.level_id),
       drift.map((d) => d.reservations_quantity),
       drift.map((d) => d.reservations_quantity - d.reserved_quantity),
-      movementIds(drift.length),
-      Reasons.REPAIR,
-      REFERENCES.drift,
-      REPAIR_ACTOR,
+      ...recordParams(true, REPAIR_NOTE),
     ]
   )
   return drift.length

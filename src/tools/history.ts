@@ -1,6 +1,7 @@
 import type { DataSource } from "typeorm"
 import { ulid } from "ulid"
 import { Reasons } from "../stock/ledger"
+import type { InventoryMovementDTO } from "../types"
 
 /**
  * The stock ledger from the command line: an item's movements, newest first (`history`), and
@@ -10,23 +11,8 @@ import { Reasons } from "../stock/ledger"
 
 export class HistoryError extends Error {}
 
-/** A movement as `history --json` prints it: quantities as numbers, created_at as a Date. */
-export interface MovementRow {
-  id: string
-  inventory_item_id: string
-  location_id: string
-  stocked_delta: number
-  reserved_delta: number
-  stocked_after: number
-  reserved_after: number
-  reason: string
-  reference: string | null
-  actor: string | null
-  reservation_item_id: string | null
-  idempotency_key: string | null
-  metadata: Record<string, unknown> | null
-  created_at: Date
-}
+/** A movement as `history --json` prints it: the service's row (quantities as numbers, created_at a Date). */
+export type MovementRow = InventoryMovementDTO
 
 export interface HistoryItem {
   id: string
