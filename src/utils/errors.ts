@@ -228,6 +228,13 @@ function withCause<E extends Error>(error: E, cause: unknown): E {
 
 /** The driver's message: the server's primary message, never the statement or its parameters. */
 function driverMessage(error: unknown): string {
+  // TypeORM released the query runner on the driver's "connection lost" event before the next
+  // statement ran (a race with the server closing the connection): its own wording names
+  // query runners, not the cause, so the cause is said plainly.
+  const name = (error as { name?: unknown })?.name
+  if (name === "QueryRunnerAlreadyReleasedError" || name === "QueryRunnerProviderAlreadyReleasedError") {
+    return "Connection lost: the database closed the connection"
+  }
   const driver = driverErrorOf(error)
   const inner = (driver ?? (error as { driverError?: unknown })?.driverError ?? error) as { message?: unknown; code?: unknown }
   const code = driver?.code ?? (typeof inner?.code === "string" ? inner.code : undefined)
