@@ -155,6 +155,36 @@ describe("doctor", () => {
     expect(after.repair_movements).toBe(0)
   }, 180_000)
 
+  it("reports (and balances) an imbalance whose movements sum beyond a PostgreSQL integer", async () => {
+    await db.truncate()
+    const service = db.service()
+    const item = await service.createInventoryItem({ sku: "HUGE" })
+    const level = await service.createInventoryLevel({ inventory_item_id: item.id, location_id: "loc_a", stocked_quantity: 5 })
+    // Two movements written behind the module's back whose sum is 3,000,000,005 (> 2^31 - 1).
+    for (const suffix of ["A", "B"]) {
+      await db.query(
+        `INSERT INTO inventory_movement (id, inventory_item_id, location_id, stocked_delta, reserved_delta, stocked_after, reserved_after, reason)
+         VALUES ($1, $2, 'loc_a', 1500000000, 0, 5, 0, 'adjustment')`,
+        [`imov_HUGE${suffix}`, item.id]
+      )
+    }
+    const report = await runDoctor(db.dataSource)
+    expect(report.ledger_imbalance).toEqual([
+      {
+        level_id: level.id,
+        inventory_item_id: item.id,
+        location_id: "loc_a",
+        stocked_quantity: 5,
+        reserved_quantity: 0,
+        ledger_stocked: 3_000_000_005,
+        ledger_reserved: 0,
+      },
+    ])
+    const fixed = await runDoctor(db.dataSource, { fix: true })
+    expect(fixed.repair_movements).toBe(1)
+    expect((await runDoctor(db.dataSource)).ledger_imbalance).toEqual([])
+  })
+
   it("--fix writes a repair movement for each drift it fixes and balances pairs without a live level to 0", async () => {
     await db.truncate()
     const service = db.service()

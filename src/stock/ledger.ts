@@ -291,7 +291,7 @@ export const LEDGER_IMBALANCE_SQL = `
   )
   SELECT lv.id AS level_id, inventory_item_id, location_id,
          COALESCE(lv.stocked_quantity, 0) AS stocked_quantity, COALESCE(lv.reserved_quantity, 0) AS reserved_quantity,
-         COALESCE(s.stocked, 0)::int AS ledger_stocked, COALESCE(s.reserved, 0)::int AS ledger_reserved
+         COALESCE(s.stocked, 0)::bigint AS ledger_stocked, COALESCE(s.reserved, 0)::bigint AS ledger_reserved
     FROM lv FULL JOIN sums s USING (inventory_item_id, location_id)
    WHERE COALESCE(lv.stocked_quantity, 0) <> COALESCE(s.stocked, 0)
       OR COALESCE(lv.reserved_quantity, 0) <> COALESCE(s.reserved, 0)

@@ -137,7 +137,13 @@ export async function runDoctor(dataSource: DataSource, options: DoctorOptions =
         ORDER BY r.id`
     )
     // With --fix every live level is locked by now: the differences are exact.
-    const imbalance: LedgerImbalance[] = await manager.query(LEDGER_IMBALANCE_SQL)
+    // Sums of movements are bigints (pg hands them over as text): beyond a PostgreSQL integer
+    // they are still reported, not an error.
+    const imbalance: LedgerImbalance[] = (await manager.query(LEDGER_IMBALANCE_SQL)).map((row: LedgerImbalance) => ({
+      ...row,
+      ledger_stocked: Number(row.ledger_stocked),
+      ledger_reserved: Number(row.ledger_reserved),
+    }))
     const fixed: DriftedLevel[] = []
     const ledgerFixed: LedgerImbalance[] = []
     let repairs = 0
