@@ -1,6 +1,6 @@
 import type { InternalModuleDeclaration, LoaderOptions, Logger } from "@medusajs/types"
 import { migrationClasses } from "../migrations"
-import { buildDataSource } from "./loaders/connection"
+import { buildDataSource, namesAServer } from "./loaders/connection"
 import { isSharedResources } from "./options"
 import type { InventoryModuleOptions } from "./types"
 
@@ -12,10 +12,15 @@ async function withMigrationDataSource(
   action: "run" | "revert"
 ): Promise<void> {
   const database = options?.database
-  if (!database) {
+  if (!database || !namesAServer(database)) {
     // Shared mode: Medusa runs `default.migrations` in its own DataSource. Medusa 1.20 also
-    // calls us without `options.database` whenever the module has options of its own.
-    const why = isSharedResources(moduleDeclaration) || !moduleDeclaration ? "shared resources" : "no options.database"
+    // calls us without `options.database` whenever the module has options of its own. A
+    // `database` that names no server is not connected to: libpq's defaults would be a guess.
+    const why = database
+      ? "options.database names no server"
+      : isSharedResources(moduleDeclaration) || !moduleDeclaration
+        ? "shared resources"
+        : "no options.database"
     logger?.info(`Inventory module migrations: nothing to ${action} here (${why}); Medusa runs them with its own`)
     return
   }

@@ -6,9 +6,8 @@ const path = require("path")
 
 const INVENTORY_MODULE = process.env.INVENTORY_MODULE || "medusa-inventory-typeorm"
 const ours = INVENTORY_MODULE === "medusa-inventory-typeorm"
-// No module options by default: measured here, `medusa migrations run` took ~33 s with any
-// option set and ~5 s without. The example's stock alerts (dist/subscribers) use each level's
-// metadata.low_stock_threshold instead of the lowStockThreshold option.
+// Module options, if any, go here. The example's stock alerts (dist/subscribers) use each
+// level's metadata.low_stock_threshold instead of the lowStockThreshold option.
 const inventoryOptions = {
   ...(process.env.STRICT_RESERVATIONS === "true" ? { strictReservations: true } : {}),
 }

@@ -1,4 +1,7 @@
 import { Client } from "pg"
+import { appEnv, medusaCommand } from "../../scripts/example-app"
+import { freePort } from "../../src/tools/net"
+import { createDatabase, dropDatabase, uniqueDatabaseName } from "../utils/database"
 import { Api, installExampleApp, RunningApp, startExampleApp } from "./medusa-app"
 
 /**
@@ -41,6 +44,31 @@ describe("in a Medusa 1.20 backend: migrations, boot and the admin inventory API
     }
     expect(app.loadErrors()).toEqual([])
   })
+
+  it("`medusa migrations run` with module options migrates the store's database, not libpq's default one", async () => {
+    // With options in the module's entry, Medusa 1.20 runs every module's migrations once more
+    // after its link migrations, passing `options.database` as `{ clientUrl, driverOptions }`.
+    const name = uniqueDatabaseName("mit_e2e_opts")
+    const url = await createDatabase(name)
+    try {
+      const env = appEnv(url, await freePort(), { STRICT_RESERVATIONS: "true" })
+      delete env.PGDATABASE
+      const output = await medusaCommand(["migrations", "run"], env)
+      expect(output).not.toMatch(/no PostgreSQL user name specified|Inventory module migration failed/)
+      // Medusa ran them in its own DataSource first (shared resources): nothing left to apply.
+      expect(output).toContain("Inventory module migrations: 0 applied")
+      const client = new Client({ connectionString: url })
+      await client.connect()
+      try {
+        const { rows } = await client.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'inventory_movement'`)
+        expect(rows[0].n).toBe(1)
+      } finally {
+        await client.end()
+      }
+    } finally {
+      await dropDatabase(name)
+    }
+  }, 180_000)
 
   it("runs the admin inventory flow over HTTP", async () => {
     const { stock_location: main } = await api.ok("POST", "/admin/stock-locations", { name: "Main warehouse" })

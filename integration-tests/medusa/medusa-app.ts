@@ -54,8 +54,8 @@ function templateInputs(env: Record<string, string | undefined>): string {
  * A fresh database `name` for the example app running `env`, migrated (`medusa migrations run`)
  * and with the e2e admin user: copied from a template made once for the installed app, package
  * and inventory module, and kept on the server for later runs with the same inputs (other
- * templates of that module are dropped). Migrating takes ~35 s per boot on 2 cores; the copy
- * well under a second. The migrations themselves still run for each template, and on every
+ * templates of that module are dropped). Migrating an empty database takes about 4 s here, the
+ * copy well under a second. The migrations themselves still run for each template, and on every
  * app started on an existing database (the swap scenarios).
  */
 export async function migratedAppDatabase(name: string, env: Record<string, string | undefined> = {}): Promise<string> {

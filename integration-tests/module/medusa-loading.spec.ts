@@ -124,6 +124,37 @@ describe("loaded the way Medusa 1.20 loads it", () => {
     expect(error).toMatchObject({ type: MedusaError.Types.NOT_ALLOWED, code: MedusaError.Codes.INSUFFICIENT_INVENTORY })
   })
 
+  it("migrates the database of Medusa's shared-resources shape ({ clientUrl, driverOptions }), as its module SDK passes it", async () => {
+    // Medusa 1.20's `medusa migrations run` migrates every module after its link migrations,
+    // with this shape when the module's entry has options: TypeORM knows none of its keys.
+    const name = uniqueDatabaseName("mit_load_sdk")
+    names.push(name)
+    const target = await createDatabase(name)
+    const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() }
+    await MedusaModule.migrateUp(Modules.INVENTORY, PACKAGE_ENTRY, {
+      strictReservations: true,
+      database: { clientUrl: target, driverOptions: undefined, debug: false },
+    })
+    const probe = new DataSource({ type: "postgres", url: target })
+    await probe.initialize()
+    try {
+      const [{ n }] = await probe.query(`SELECT count(*)::int AS n FROM migrations`)
+      expect(n).toBeGreaterThanOrEqual(6)
+      const [{ tables }] = await probe.query(
+        `SELECT count(*)::int AS tables FROM information_schema.tables
+          WHERE table_name IN ('inventory_item', 'inventory_level', 'reservation_item', 'inventory_movement')`
+      )
+      expect(tables).toBe(4)
+    } finally {
+      await probe.destroy()
+    }
+    // A `database` that names no server is not connected to (libpq's defaults would be a guess).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runMigrations } = require(PACKAGE_ENTRY)
+    await runMigrations({ options: { strictReservations: true, database: { debug: false } }, logger })
+    expect(logger.info).toHaveBeenCalledWith(expect.stringMatching(/nothing to run here \(options\.database names no server\)/))
+  })
+
   it("fails to load with a clear message when isolated without options.database", async () => {
     await expect(initialize({ options: {} } as never)).rejects.toThrow(/options\.database/)
   })

@@ -5,9 +5,39 @@ import * as models from "../models"
 import type { InventoryDatabaseOptions, InventoryModuleOptions } from "../types"
 import { isSharedResources } from "../options"
 
+/**
+ * The shape Medusa 1.20's module SDK gives `options.database` when it runs every module's
+ * migrations itself (after its link migrations in `medusa migrations run`, whenever the
+ * module's entry has options of its own): `{ clientUrl, driverOptions, debug }`, made for
+ * MikroORM modules. TypeORM knows none of those keys: left as they are, the DataSource would
+ * connect to libpq's defaults (another database, or "no PostgreSQL user name specified").
+ */
+interface SharedResourcesDatabase {
+  clientUrl?: string
+  driverOptions?: { connection?: { ssl?: unknown } } & Record<string, unknown>
+  debug?: boolean
+}
+
+/** `options.database` as TypeORM takes it, from either its own shape or Medusa's shared-resources one. */
+export function typeormDatabaseOptions(database: InventoryDatabaseOptions & SharedResourcesDatabase): InventoryDatabaseOptions {
+  const { clientUrl, driverOptions, debug: _debug, ...own } = database
+  if (own.url || own.host || !clientUrl) return own
+  const ssl = driverOptions?.connection?.ssl
+  return {
+    ...own,
+    url: clientUrl,
+    ...(ssl !== undefined && own.extra?.ssl === undefined ? { extra: { ...own.extra, ssl } } : {}),
+  }
+}
+
+/** True when `options.database` names a server (a URL, a host, or Medusa's `clientUrl`). */
+export function namesAServer(database: InventoryDatabaseOptions & SharedResourcesDatabase): boolean {
+  return Boolean(database.url || database.host || database.clientUrl)
+}
+
 /** The module's own DataSource, for isolated resources, built from `options.database`. */
 export function buildDataSource(database: InventoryDatabaseOptions, extra: Partial<DataSourceOptions> = {}): DataSource {
-  const { type: _type, extra: pool, ...rest } = database
+  const { type: _type, extra: pool, ...rest } = typeormDatabaseOptions(database)
   return new DataSource({
     ...rest,
     type: "postgres",
