@@ -4,12 +4,13 @@ import * as descriptionsAndThumbnail from "./1682927363119-descriptions-and-thum
 import * as levelUniqueLive from "./1732867200000-inventory-level-unique-live"
 import * as searchIndexes from "./1732867300000-search-indexes"
 import * as stockLedger from "./1733011200000-stock-ledger"
+import * as serverFunctions from "./1796083200000-server-functions"
 
 /**
  * In the shape Medusa 1.20 expects of `moduleDefinition.migrations`: one object per file,
  * whose values are migration classes. Applied in timestamp order.
  */
-const migrations = [inventorySetup, reservationExternalId, descriptionsAndThumbnail, levelUniqueLive, searchIndexes, stockLedger]
+const migrations = [inventorySetup, reservationExternalId, descriptionsAndThumbnail, levelUniqueLive, searchIndexes, stockLedger, serverFunctions]
 
 export const migrationClasses: Function[] = migrations.flatMap((m) =>
   Object.values(m).filter((value) => typeof value === "function")

@@ -122,18 +122,24 @@ describe("switching from @medusajs/inventory@1.11.7", () => {
       "inventoryLevelUniqueLive1732867200000",
       "inventorySearchIndexes1732867300000",
       "inventoryStockLedger1733011200000",
+      "inventoryServerFunctions1796083200000",
     ])
   })
 
   it("reverts migrations one at a time and can run them again", async () => {
     const url = await database("mit_revert")
     await runMigrations({ options: { database: { url } } })
-    await revertMigration({ options: { database: { url } } }) // stock ledger
-    await revertMigration({ options: { database: { url } } }) // search indexes
-    await revertMigration({ options: { database: { url } } }) // partial level index
     const ds = new DataSource({ type: "postgres", url })
     await ds.initialize()
     sources.push(ds)
+    const functions = async () =>
+      (await ds.query(`SELECT proname FROM pg_proc WHERE proname LIKE 'inventory\\_%\\_v_' ORDER BY 1`)).map((r: { proname: string }) => r.proname)
+    expect(await functions()).toEqual(["inventory_reserve_one_v1", "inventory_sum_available_v1", "inventory_sum_reserved_v1", "inventory_sum_stocked_v1"])
+    await revertMigration({ options: { database: { url } } }) // server functions
+    expect(await functions()).toEqual([])
+    await revertMigration({ options: { database: { url } } }) // stock ledger
+    await revertMigration({ options: { database: { url } } }) // search indexes
+    await revertMigration({ options: { database: { url } } }) // partial level index
     const [index] = await ds.query(
       `SELECT indexdef FROM pg_indexes WHERE indexname = 'UQ_inventory_level_inventory_item_id_location_id'`
     )
@@ -143,6 +149,7 @@ describe("switching from @medusajs/inventory@1.11.7", () => {
       `SELECT indexdef FROM pg_indexes WHERE indexname = 'UQ_inventory_level_inventory_item_id_location_id'`
     )
     expect(again.indexdef).toMatch(/WHERE \(deleted_at IS NULL\)/)
+    expect(await functions()).toHaveLength(4)
   })
 
   it("runMigrations without options.database logs and returns (shared mode)", async () => {

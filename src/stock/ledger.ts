@@ -1,4 +1,4 @@
-import crypto from "crypto"
+import { randomBytes } from "../utils/random"
 import type { StockContext } from "./context"
 
 /**
@@ -68,19 +68,6 @@ const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 function idExpression(prefixParam: string, ord: string): string {
   const chars = [25, 20, 15, 10, 5, 0].map((shift) => `substr('${ALPHABET}', ((${ord} >> ${shift}) & 31)::int + 1, 1)`)
   return `${prefixParam} || ${chars.join(" || ")}`
-}
-
-let pool = Buffer.alloc(0)
-let offset = 0
-
-/** Random bytes from a pool refilled 4 KiB at a time: one syscall per ~400 statements, not one per character. */
-function randomBytes(count: number): Buffer {
-  if (offset + count > pool.length) {
-    pool = crypto.randomBytes(4096)
-    offset = 0
-  }
-  offset += count
-  return pool.subarray(offset - count, offset)
 }
 
 /**

@@ -4,6 +4,7 @@ import { itemNotFound, levelNotFound, noLevelToAdjust, notStockedAt } from "../u
 import { newIds } from "../utils/ids"
 import type { StockContext } from "./context"
 import { LevelKey, levelKey, lockLevels } from "./locking"
+import { callSql, ServerFunction } from "../db/server-functions"
 import { ALERTS_COLUMN, ledgerSql, levelsAddedMoves, levelsDeletedMoves, movesCte, noteCrossing, Reasons, reasonLiteral, recordSql, takeAlerts, thresholdOf } from "./ledger"
 import { liveReservationSums } from "./reservations"
 import { columnList, jsonParam, LevelInput, LevelKeyedUpdate, LEVELS, unnestRows } from "./tables"
@@ -290,18 +291,36 @@ const QUANTITY_SQL: Record<LevelQuantity, string> = {
   reserved: "reserved_quantity",
 }
 
+/** Per quantity, the server function (see db/server-functions) behind `sumLevels`: a checkout's availability check. */
+function sumLevelsFunction(quantity: LevelQuantity): ServerFunction {
+  return {
+    name: `inventory_sum_${quantity}_v1`,
+    sql: `SELECT EXISTS (SELECT 1 FROM inventory_item WHERE id = $1::text AND deleted_at IS NULL) AS found,
+            (SELECT COALESCE(sum(${QUANTITY_SQL[quantity]}), 0) FROM inventory_level
+              WHERE inventory_item_id = $1::text AND location_id = ANY($2::text[]) AND deleted_at IS NULL) AS quantity`,
+    returns: [
+      ["found", "boolean"],
+      ["quantity", "bigint"],
+    ],
+  }
+}
+
+export const SUM_LEVELS_FUNCTIONS: Record<LevelQuantity, ServerFunction> = {
+  available: sumLevelsFunction("available"),
+  stocked: sumLevelsFunction("stocked"),
+  reserved: sumLevelsFunction("reserved"),
+}
+
+const SUM_LEVELS_CALLS = Object.fromEntries(
+  Object.entries(SUM_LEVELS_FUNCTIONS).map(([quantity, fn]) => [quantity, callSql(fn)])
+) as Record<LevelQuantity, string>
+
 /**
  * The sum of one quantity over an item's live levels at the given locations (0 for none);
  * NOT_FOUND when the item does not exist. Always on the primary: checkouts decide on it.
  */
 export async function sumLevels(ctx: StockContext, quantity: LevelQuantity, itemId: string, locationIds: string[]): Promise<number> {
-  const [row] = await ctx.db.rows<{ found: boolean; quantity: string }>(
-    `SELECT EXISTS (SELECT 1 FROM inventory_item WHERE id = $1 AND deleted_at IS NULL) AS found,
-            (SELECT COALESCE(sum(${QUANTITY_SQL[quantity]}), 0) FROM inventory_level
-              WHERE inventory_item_id = $1 AND location_id = ANY($2::text[]) AND deleted_at IS NULL) AS quantity`,
-    [itemId, locationIds],
-    `mit_sum_${quantity}`
-  )
+  const [row] = await ctx.db.rows<{ found: boolean; quantity: string }>(SUM_LEVELS_CALLS[quantity], [itemId, locationIds], `mit_sum_${quantity}`)
   if (!row.found) throw itemNotFound(itemId)
   return Number(row.quantity)
 }

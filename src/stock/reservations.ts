@@ -1,5 +1,6 @@
 import type { ReservationItemDTO } from "@medusajs/types"
 import type { ListSpec } from "../db/list-query"
+import { callSql, ServerFunction } from "../db/server-functions"
 import { insufficientStock, notStockedAt, reservationNotFound } from "../utils/errors"
 import { newIds } from "../utils/ids"
 import type { StockContext } from "./context"
@@ -148,6 +149,21 @@ const RESERVE_ONE_SQL = `
          a.threshold AS _threshold
     FROM ins r CROSS JOIN adjusted a`
 
+/** RESERVE_ONE_SQL as a server function (see db/server-functions): planned once per connection. */
+export const RESERVE_ONE_FUNCTION: ServerFunction = {
+  name: "inventory_reserve_one_v1",
+  sql: RESERVE_ONE_SQL,
+  returns: [
+    ...Object.entries(RESERVATIONS.columns).map(([column, spec]) => [column, spec.cast] as const),
+    ["_level_id", "varchar"],
+    ["_stocked", "int"],
+    ["_reserved", "int"],
+    ["_threshold", "text"],
+  ],
+}
+
+const RESERVE_ONE_CALL = callSql(RESERVE_ONE_FUNCTION)
+
 /**
  * A reservation as callers see it: `expires_at` (this module's own column) only when it is
  * set, so that a reservation without expiry has exactly the official module's shape.
@@ -183,7 +199,7 @@ export async function reserve(ctx: StockContext, rows: ReservationInput[]): Prom
   let inserted: ReservationItemDTO[]
   if (rows.length === 1) {
     const written = await ctx.db.rows<ReservationItemDTO & SingleLevel>(
-      RESERVE_ONE_SQL,
+      RESERVE_ONE_CALL,
       [...params.map((column) => (column as unknown[])[0]), ctx.strict, ...recordParams(ctx.ledger, ctx.note)],
       "mit_reserve_one"
     )

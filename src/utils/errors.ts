@@ -146,7 +146,13 @@ const PG = {
   ADMIN_SHUTDOWN: "57P01",
   CRASH_SHUTDOWN: "57P02",
   CANNOT_CONNECT_NOW: "57P03",
+  UNDEFINED_TABLE: "42P01",
+  UNDEFINED_COLUMN: "42703",
+  UNDEFINED_FUNCTION: "42883",
 } as const
+
+/** A table, column or server function of the module is missing: the database is behind the package. */
+const SCHEMA_BEHIND = new Set<string>([PG.UNDEFINED_TABLE, PG.UNDEFINED_COLUMN, PG.UNDEFINED_FUNCTION])
 
 /** The code on connection-level failures the `pg` driver and Node raise (no SQLSTATE). */
 const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"])
@@ -303,8 +309,12 @@ export function toMedusaError(error: unknown, circumstances: ErrorCircumstances 
     if (driverError.code?.startsWith("22") || driverError.code?.startsWith("23")) {
       return withCause(new MedusaError(MedusaError.Types.INVALID_DATA, "The input was rejected by the database as invalid"), driverError)
     }
+    // The package was upgraded and the database was not: say what to do about it.
+    const hint = SCHEMA_BEHIND.has(driverError.code ?? "")
+      ? "; the database lacks part of this module's schema: run its migrations (`medusa migrations run`)"
+      : ""
     return withCause(
-      new MedusaError(MedusaError.Types.DB_ERROR, `The inventory database failed to run the operation (${driverMessage(driverError)})`),
+      new MedusaError(MedusaError.Types.DB_ERROR, `The inventory database failed to run the operation (${driverMessage(driverError)})${hint}`),
       driverError
     )
   }

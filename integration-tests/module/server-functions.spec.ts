@@ -1,0 +1,84 @@
+import { MedusaError } from "@medusajs/utils"
+import { createFunctionSql, functionChecksum, parameterTypes, ServerFunction } from "../../src/db/server-functions"
+import { SERVER_FUNCTIONS } from "../../src/stock/functions"
+import { setupTestDatabase, TestDatabase } from "../utils/database"
+
+/**
+ * A checkout's availability check and reservation run as PL/pgSQL functions that the
+ * migrations create (src/db/server-functions.ts): planned once per connection, also behind
+ * PgBouncer. The whole service suite runs through them; this suite pins what they are.
+ */
+describe("server functions", () => {
+  let db: TestDatabase
+  beforeAll(async () => {
+    db = await setupTestDatabase("mit_fns")
+  })
+  afterAll(async () => {
+    await db.close()
+  })
+
+  it("each definition is pinned: a changed statement needs a new function version and a migration", () => {
+    // If this fails, the SQL behind a server function changed. Databases already migrated keep
+    // the old body under the old name, so: bump the version in the function's name (…_v2),
+    // add a migration that creates it (see migrations/1796083200000-server-functions.ts), and
+    // pin the new checksum here.
+    expect(Object.fromEntries(SERVER_FUNCTIONS.map((fn) => [fn.name, functionChecksum(fn)]))).toEqual({
+      inventory_sum_available_v1: "1b7a6305f3ebeed7",
+      inventory_sum_stocked_v1: "f5fbd0b29943956c",
+      inventory_sum_reserved_v1: "f8ff0dae7e34be28",
+      inventory_reserve_one_v1: "560f7bee1a4d07d4",
+    })
+  })
+
+  it("the migrations created exactly the functions the code calls, with the code's bodies", async () => {
+    for (const fn of SERVER_FUNCTIONS) {
+      const [row] = await db.query(
+        `SELECT p.prosrc, pg_get_function_identity_arguments(p.oid) AS args, l.lanname
+           FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.proname = $1`,
+        [fn.name]
+      )
+      expect(row).toBeDefined()
+      expect(row.lanname).toBe("plpgsql")
+      expect(createFunctionSql(fn)).toContain(row.prosrc.trim())
+      expect(row.args.split(", ").length).toBe(parameterTypes(fn.sql).length)
+    }
+  })
+
+  it("the checkout path calls them: without the reservation function it fails, saying to run the migrations, and writes nothing", async () => {
+    await db.truncate()
+    const service = db.service()
+    const item = await service.createInventoryItem({ sku: "FN" })
+    await service.createInventoryLevel({ inventory_item_id: item.id, location_id: "loc", stocked_quantity: 5 })
+    const reserve = SERVER_FUNCTIONS.find((fn) => fn.name === "inventory_reserve_one_v1")!
+    const available = SERVER_FUNCTIONS.find((fn) => fn.name === "inventory_sum_available_v1")!
+    try {
+      await db.query(`DROP FUNCTION ${reserve.name}(${parameterTypes(reserve.sql).join(", ")})`)
+      await db.query(`DROP FUNCTION ${available.name}(${parameterTypes(available.sql).join(", ")})`)
+      for (const call of [
+        () => service.createReservationItem({ inventory_item_id: item.id, location_id: "loc", quantity: 1 }),
+        () => service.confirmInventory(item.id, ["loc"], 1),
+      ]) {
+        const error = (await call().catch((e: unknown) => e)) as MedusaError
+        expect(error.type).toBe(MedusaError.Types.DB_ERROR)
+        expect(error.message).toMatch(/SQLSTATE 42883: function inventory_(reserve_one|sum_available)_v1\(.*\) does not exist/)
+        expect(error.message).toMatch(/run its migrations \(`medusa migrations run`\)$/)
+      }
+      expect(await service.listReservationItems({})).toEqual([[], 0])
+    } finally {
+      await db.query(createFunctionSql(reserve))
+      await db.query(createFunctionSql(available))
+    }
+    const reservation = await service.createReservationItem({ inventory_item_id: item.id, location_id: "loc", quantity: 2 })
+    expect(reservation).toMatchObject({ quantity: 2, location_id: "loc" })
+    expect(await service.confirmInventory(item.id, ["loc"], 3)).toBe(true)
+    expect(await service.confirmInventory(item.id, ["loc"], 4)).toBe(false)
+  })
+
+  it("a statement whose parameters are not all cast, or cast two ways, cannot become a function", () => {
+    const make = (sql: string): ServerFunction => ({ name: "x_v1", sql, returns: [["n", "int"]] })
+    expect(() => createFunctionSql(make("SELECT $1::int + $2"))).toThrow(/\$2 has no cast/)
+    expect(() => createFunctionSql(make("SELECT $1::int + $1::bigint"))).toThrow(/\$1 is cast to int and bigint/)
+    expect(() => createFunctionSql(make("SELECT $2::int"))).toThrow(/not numbered/)
+    expect(parameterTypes("SELECT $1::text = ANY($2::text[]) AND $1::text <> ''")).toEqual(["text", "text[]"])
+  })
+})
