@@ -37,7 +37,8 @@ describe("database failures", () => {
     await db.query(`ALTER TABLE inventory_level RENAME TO inventory_level_elsewhere`)
     try {
       const error = await expectMedusaError(service().retrieveAvailableQuantity(secret, ["loc_secret"]), MedusaError.Types.DB_ERROR, {
-        exact: `The inventory database failed to run the operation (SQLSTATE 42P01: relation "inventory_level" does not exist)`,
+        // A missing table: the package is ahead of the database, and the message says what to do.
+        exact: `The inventory database failed to run the operation (SQLSTATE 42P01: relation "inventory_level" does not exist); the database lacks part of this module's schema: run its migrations (\`medusa migrations run\`)`,
       })
       const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause
       expect(cause).toBeInstanceOf(Error)
@@ -52,7 +53,7 @@ describe("database failures", () => {
         expect(text).not.toMatch(/SELECT|FROM inventory/)
       }
       expect(logged).toEqual([
-        `medusa-inventory-typeorm: retrieveAvailableQuantity failed: The inventory database failed to run the operation (SQLSTATE 42P01: relation "inventory_level" does not exist)`,
+        `medusa-inventory-typeorm: retrieveAvailableQuantity failed: The inventory database failed to run the operation (SQLSTATE 42P01: relation "inventory_level" does not exist); the database lacks part of this module's schema: run its migrations (\`medusa migrations run\`)`,
       ])
     } finally {
       await db.query(`ALTER TABLE inventory_level_elsewhere RENAME TO inventory_level`)
