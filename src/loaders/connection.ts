@@ -19,7 +19,7 @@ interface SharedResourcesDatabase {
 }
 
 /** `options.database` as TypeORM takes it, from either its own shape or Medusa's shared-resources one. */
-export function typeormDatabaseOptions(database: InventoryDatabaseOptions & SharedResourcesDatabase): InventoryDatabaseOptions {
+function typeormDatabaseOptions(database: InventoryDatabaseOptions & SharedResourcesDatabase): InventoryDatabaseOptions {
   const { clientUrl, driverOptions, debug: _debug, ...own } = database
   if (own.url || own.host || !clientUrl) return own
   const ssl = driverOptions?.connection?.ssl

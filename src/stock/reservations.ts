@@ -195,7 +195,6 @@ export async function reserve(ctx: StockContext, rows: ReservationInput[]): Prom
   if (!rows.length) return []
   const ids = newIds("resitem", rows.length)
   const { params } = unnestRows(RESERVATIONS, ids, rows)
-  const ledger = ledgerParams(ctx)
   let inserted: ReservationItemDTO[]
   if (rows.length === 1) {
     const written = await ctx.db.rows<ReservationItemDTO & SingleLevel>(
@@ -210,7 +209,7 @@ export async function reserve(ctx: StockContext, rows: ReservationInput[]): Prom
       return reservation as ReservationItemDTO
     })
   } else {
-    inserted = takeAlerts(ctx, await ctx.db.rows<ReservationItemDTO>(RESERVE_SQL, [...params, ctx.strict, ...ledger], "mit_reserve"))
+    inserted = takeAlerts(ctx, await ctx.db.rows<ReservationItemDTO>(RESERVE_SQL, [...params, ctx.strict, ...ledgerParams(ctx)], "mit_reserve"))
   }
   if (inserted.length === rows.length) return inOrder(ids, inserted).map(publicReservation)
   const levels = await ctx.db.rows<LevelQuantities & { wanted: number }>(

@@ -181,6 +181,12 @@ function driverErrorOf(error: unknown): (DriverError & Error) | undefined {
   return typeof candidate.code === "string" && /^[0-9A-Z]{5}$/.test(candidate.code) ? candidate : undefined
 }
 
+/** TypeORM's query runner lost its connection (released on the driver's error) mid-call. */
+function isReleasedRunner(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name
+  return name === "QueryRunnerAlreadyReleasedError" || name === "QueryRunnerProviderAlreadyReleasedError"
+}
+
 /** A lost, refused or unobtainable connection (`ECONNRESET`, `57P01`, `08xxx`, pool timeouts). */
 export function isConnectionError(error: unknown): boolean {
   if (!error || typeof error !== "object") return false
@@ -188,9 +194,7 @@ export function isConnectionError(error: unknown): boolean {
   if (sqlstate) {
     return sqlstate.startsWith("08") || sqlstate === PG.ADMIN_SHUTDOWN || sqlstate === PG.CRASH_SHUTDOWN || sqlstate === PG.CANNOT_CONNECT_NOW
   }
-  // TypeORM's query runner lost its connection (released on the driver's error) mid-call.
-  const name = (error as { name?: unknown }).name
-  if (name === "QueryRunnerAlreadyReleasedError" || name === "QueryRunnerProviderAlreadyReleasedError") return true
+  if (isReleasedRunner(error)) return true
   const inner = (error as { driverError?: unknown }).driverError ?? error
   const code = (inner as { code?: unknown }).code
   if (typeof code === "string" && NETWORK_CODES.has(code)) return true
@@ -237,10 +241,7 @@ function driverMessage(error: unknown): string {
   // TypeORM released the query runner on the driver's "connection lost" event before the next
   // statement ran (a race with the server closing the connection): its own wording names
   // query runners, not the cause, so the cause is said plainly.
-  const name = (error as { name?: unknown })?.name
-  if (name === "QueryRunnerAlreadyReleasedError" || name === "QueryRunnerProviderAlreadyReleasedError") {
-    return "Connection lost: the database closed the connection"
-  }
+  if (isReleasedRunner(error)) return "Connection lost: the database closed the connection"
   const driver = driverErrorOf(error)
   const inner = (driver ?? (error as { driverError?: unknown })?.driverError ?? error) as { message?: unknown; code?: unknown }
   const code = driver?.code ?? (typeof inner?.code === "string" ? inner.code : undefined)
