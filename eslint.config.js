@@ -40,7 +40,7 @@ module.exports = tseslint.config(
   {
     files: ["**/*.js"],
     ignores: ["plugin/src/admin/**"],
-    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly", URL: "readonly" } },
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly", URL: "readonly", setTimeout: "readonly" } },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   }
 )

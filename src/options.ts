@@ -29,8 +29,28 @@ const optionsSchema = z
     ledger: z.boolean({ error: "must be a boolean" }).optional(),
     lowStockThreshold: nonNegativeInt.optional(),
     sweepIntervalMs: positiveInt.optional(),
+    callTimeoutMs: positiveInt.optional(),
   })
   .strict()
+
+/**
+ * The keys of a module declaration (`@medusajs/types` 1.11's InternalModuleDeclaration and
+ * ExternalModuleDeclaration). modules-sdk 1.12's `MedusaModule.bootstrap` passes
+ * `declaration.options ?? declaration` as the module's options, so a declaration without
+ * options arrives here whole: its own keys are not options.
+ */
+export const DECLARATION_KEYS = ["scope", "resources", "resolve", "options", "alias", "main", "worker_mode", "definition", "dependencies", "server"]
+
+/** `options` without the keys of a module declaration (see DECLARATION_KEYS). */
+function withoutDeclarationKeys(options: object): object {
+  if (!DECLARATION_KEYS.some((key) => key in options)) return options
+  return Object.fromEntries(Object.entries(options).filter(([key]) => !DECLARATION_KEYS.includes(key)))
+}
+
+/** A call's whole-time bound when neither `callTimeoutMs` nor `statementTimeoutMs` is set. */
+export const DEFAULT_CALL_TIMEOUT_MS = 60_000
+/** With `statementTimeoutMs` set, a call may take this much longer before the client gives up on it. */
+export const CALL_TIMEOUT_MARGIN_MS = 500
 
 /** The module's settings, as the service uses them. */
 export interface ResolvedOptions {
@@ -42,6 +62,8 @@ export interface ResolvedOptions {
   ledger: boolean
   lowStockThreshold?: number
   sweepIntervalMs?: number
+  /** The longest one call may take, client side (option `callTimeoutMs`, or its default). */
+  callTimeoutMs: number
 }
 
 const resolved = new WeakMap<object, ResolvedOptions>()
@@ -64,16 +86,19 @@ export function resolveOptions(
   if (known) return known
   let parsed: z.output<typeof optionsSchema>
   try {
-    parsed = validate(optionsSchema, raw, "options")
+    parsed = validate(optionsSchema, withoutDeclarationKeys(raw), "options")
   } catch (error) {
     throw new MedusaError(MedusaError.Types.INVALID_ARGUMENT, `Inventory module: ${(error as Error).message}`)
   }
+  const callTimeoutMs =
+    parsed.callTimeoutMs ?? (parsed.statementTimeoutMs !== undefined ? parsed.statementTimeoutMs + CALL_TIMEOUT_MARGIN_MS : DEFAULT_CALL_TIMEOUT_MS)
   const result: ResolvedOptions = {
     strict: parsed.strictReservations === true,
     statements: {
       preparedStatements: parsed.preparedStatements === true,
       lockTimeoutMs: parsed.lockTimeoutMs,
       statementTimeoutMs: parsed.statementTimeoutMs,
+      callTimeoutMs,
     },
     replicas: (parsed.replicas ?? []).map((r) => (typeof r === "string" ? { url: r, max: 10 } : { url: r.url, max: r.max ?? 10 })),
     maxReplicaLagMs: parsed.maxReplicaLagMs ?? 1000,
@@ -81,6 +106,7 @@ export function resolveOptions(
     ledger: parsed.ledger !== false,
     lowStockThreshold: parsed.lowStockThreshold,
     sweepIntervalMs: parsed.sweepIntervalMs,
+    callTimeoutMs,
   }
   resolved.set(raw, result)
   return result

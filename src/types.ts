@@ -57,6 +57,13 @@ export interface InventoryModuleOptions {
   lowStockThreshold?: number
   /** Release reservations whose `expires_at` has passed every this many ms (default: never). */
   sweepIntervalMs?: number
+  /**
+   * The longest one call may take, measured by the client (default: `statementTimeoutMs` + 500
+   * when that is set, else 60000). A call past it answers DB_ERROR `inventory_database_unavailable`,
+   * saying whether anything was written; its connection is closed and discarded, never reused.
+   * Not applied inside a caller's transaction (the caller's transaction is the caller's to bound).
+   */
+  callTimeoutMs?: number
 }
 
 /** One row of the stock ledger (`listInventoryMovements`). */

@@ -78,6 +78,53 @@ describe("per-transaction timeouts", () => {
     expect(await stocked()).toBe(10)
   })
 
+  it("callTimeoutMs: a single statement stuck past it answers 'unavailable, may or may not' in time, and that is the truth", async () => {
+    const service = db.service({ callTimeoutMs: 300 })
+    const release = await holdLevelLock()
+    const started = Date.now()
+    const error = await expectMedusaError(service.adjustInventory(itemId, "loc_1", 5), MedusaError.Types.DB_ERROR, {
+      contains: "no answer within 300 ms, callTimeoutMs",
+    })
+    expect(Date.now() - started).toBeLessThan(1300)
+    expect(error.code).toBe("inventory_database_unavailable")
+    // The statement had gone out in autocommit: the server runs it once the lock is free.
+    expect(error.message).toContain("may or may not have been applied")
+    await release()
+    for (let i = 0; i < 50 && (await stocked()) === 10; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(await stocked()).toBe(15)
+    // The connection it was on was closed, not handed out again: the next calls work.
+    expect((await service.adjustInventory(itemId, "loc_1", 1)).stocked_quantity).toBe(16)
+    expect(db.eventBus.names().filter((n) => n === "inventory-level.updated")).toHaveLength(1)
+  })
+
+  it("callTimeoutMs: a transaction stuck past it answers 'nothing was written', and nothing is", async () => {
+    const service = db.service({ callTimeoutMs: 300 })
+    const release = await holdLevelLock()
+    const error = await expectMedusaError(
+      service.adjustStockedQuantities([{ inventory_item_id: itemId, location_id: "loc_1", delta: 5 }], { reference: "late", idempotency_key: "late-1" }),
+      MedusaError.Types.DB_ERROR,
+      { contains: "no answer within 300 ms" }
+    )
+    expect(error.message).toContain("nothing was written")
+    await release()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(await stocked()).toBe(10)
+    expect(await db.query(`SELECT * FROM inventory_movement WHERE reference = 'late'`)).toEqual([])
+    // Its idempotency key was never claimed: the same call now applies, once.
+    await service.adjustStockedQuantities([{ inventory_item_id: itemId, location_id: "loc_1", delta: 5 }], { reference: "late", idempotency_key: "late-1" })
+    await service.adjustStockedQuantities([{ inventory_item_id: itemId, location_id: "loc_1", delta: 5 }], { reference: "late", idempotency_key: "late-1" })
+    expect(await stocked()).toBe(15)
+  })
+
+  it("callTimeoutMs does not apply inside a caller's transaction (the caller bounds its own)", async () => {
+    const service = db.service({ callTimeoutMs: 200 })
+    const release = await holdLevelLock()
+    const adjusting = db.dataSource.transaction((manager) => service.adjustInventory(itemId, "loc_1", 1, { transactionManager: manager }))
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    await release()
+    expect((await adjusting).stocked_quantity).toBe(11)
+  })
+
   it("without the options, a call waits for the lock (the server's defaults)", async () => {
     const service = db.service()
     const release = await holdLevelLock()
@@ -91,9 +138,14 @@ describe("per-transaction timeouts", () => {
     const service = db.service({ lockTimeoutMs: 250, statementTimeoutMs: 5000 })
     await Promise.all(Array.from({ length: 20 }, () => service.adjustInventory(itemId, "loc_1", 1)))
     const sessions = await Promise.all(
-      Array.from({ length: 10 }, () => db.query(`SELECT current_setting('lock_timeout') AS lock, current_setting('statement_timeout') AS statement`))
+      Array.from({ length: 10 }, () =>
+        db.query(
+          `SELECT current_setting('lock_timeout') AS lock, current_setting('statement_timeout') AS statement,
+                  current_setting('idle_in_transaction_session_timeout') AS idle`
+        )
+      )
     )
-    for (const [row] of sessions) expect(row).toEqual({ lock: "0", statement: "0" })
+    for (const [row] of sessions) expect(row).toEqual({ lock: "0", statement: "0", idle: "0" })
   })
 
   it("in a caller's transaction, the caller's own settings are back after the call", async () => {

@@ -19,6 +19,12 @@ export interface StatementSettings {
   lockTimeoutMs?: number
   /** `SET LOCAL statement_timeout` for each transaction of the module; unset: the server's. */
   statementTimeoutMs?: number
+  /**
+   * The client-side bound of a call. With the timeouts above, the module's own transactions
+   * also set `idle_in_transaction_session_timeout` to it, so that a transaction whose client
+   * vanished (a blackholed connection the module gave up on) releases its row locks.
+   */
+  callTimeoutMs?: number
 }
 
 export interface Executor {
@@ -37,10 +43,11 @@ interface PgClient {
   on(event: "error", listener: (error: Error) => void): unknown
   removeListener(event: "error", listener: (error: Error) => void): unknown
   release(error?: Error | boolean): void
+  connection?: { stream?: { destroy(error?: Error): void } }
 }
 
 interface PgPool {
-  connect(): Promise<PgClient>
+  connect(callback: (error: Error | undefined, client: PgClient | undefined) => void): void
 }
 
 /** The `pg` pool behind a TypeORM DataSource (its primary, when it replicates). */
@@ -50,29 +57,73 @@ export function poolOf(manager: EntityManager): PgPool | undefined {
 }
 
 /**
+ * What the deadline of one call (services/call.ts) needs to know of the statements the call
+ * runs outside a transaction, and how it stops them.
+ */
+export interface CallWatch {
+  /** Set when the call's time is up: no statement of the call may start after that. */
+  expired?: Error
+  /** The pooled connection an autocommit statement of the call runs on, while it runs. */
+  client?: PgClient
+  /** A statement went out in autocommit: cut off now, its effect would be unknown. */
+  sent: boolean
+}
+
+/** A pooled connection with the error listener attached (see queryOnPool). */
+interface Borrowed {
+  client: PgClient
+  onError: (error: Error) => void
+  broken(): Error | undefined
+}
+
+/**
+ * A connection from `pool`, listened to from the moment the pool hands it out: pg-pool calls
+ * this callback synchronously (possibly inside the connection's read loop, for a new one),
+ * where a promise would leave it without a listener until a microtask later.
+ */
+function borrow(pool: PgPool): Promise<Borrowed> {
+  return new Promise((resolve, reject) => {
+    pool.connect((error, client) => {
+      if (error || !client) return reject(error ?? new Error("Connection terminated: the pool gave no client"))
+      let broken: Error | undefined
+      const onError = (cause: Error) => {
+        broken ??= cause
+      }
+      client.on("error", onError)
+      resolve({ client, onError, broken: () => broken })
+    })
+  })
+}
+
+/**
  * One statement on a pooled connection of its own. Not `pool.query()`: that releases the
  * connection inside the driver's read loop, where the pool may hand it straight to a waiting
  * TypeORM query runner that attaches its error listener only a moment later; a server
  * shutdown message read in that same loop then has no listener and crashes the process.
- * Here the connection is released after the loop, and an error on it while held is caught.
+ * Here the connection is listened to from the moment it is handed out (see borrow), released
+ * after the read loop, and an error on it while held is caught.
  */
-async function queryOnPool(pool: PgPool, sql: string, parameters: unknown[], name?: string): Promise<unknown[]> {
-  const client = await pool.connect()
-  let broken: Error | undefined
-  const onError = (error: Error) => {
-    broken = error
-  }
-  client.on("error", onError)
+async function queryOnPool(pool: PgPool, sql: string, parameters: unknown[], name?: string, watch?: CallWatch): Promise<unknown[]> {
+  const { client, onError, broken } = await borrow(pool)
+  let failure: Error | undefined
   try {
+    // The call's time ran out while it waited for the connection: nothing was sent.
+    if (watch?.expired) throw watch.expired
+    if (watch) {
+      watch.client = client
+      watch.sent = true
+    }
     const result = name ? await client.query({ name, text: sql, values: parameters }) : await client.query(sql, parameters)
     return result.rows
   } catch (error) {
-    broken ??= error as Error
+    failure = error as Error
     throw error
   } finally {
+    if (watch?.client === client) watch.client = undefined
     client.removeListener("error", onError)
     // A connection that failed goes back with its error: the pool discards it.
-    client.release(broken && isBrokenConnection(broken) ? broken : undefined)
+    const lost = broken() ?? (failure && isBrokenConnection(failure) && failure !== watch?.expired ? failure : undefined)
+    client.release(lost)
   }
 }
 
@@ -107,6 +158,10 @@ export class CallTimeouts {
     const wanted: [string, string][] = []
     if (this.settings.lockTimeoutMs !== undefined) wanted.push(["lock_timeout", `${this.settings.lockTimeoutMs}ms`])
     if (this.settings.statementTimeoutMs !== undefined) wanted.push(["statement_timeout", `${this.settings.statementTimeoutMs}ms`])
+    // Only in the module's own transactions: a caller's may rightly sit idle between statements.
+    if (wanted.length && !this.restoreAfterCall && this.settings.callTimeoutMs !== undefined) {
+      wanted.push(["idle_in_transaction_session_timeout", `${this.settings.callTimeoutMs}ms`])
+    }
     return wanted
   }
 
@@ -144,13 +199,14 @@ export async function queryRows<T = Record<string, unknown>>(
   manager: EntityManager,
   sql: string,
   parameters: unknown[] = [],
-  name?: string
+  name?: string,
+  watch?: CallWatch
 ): Promise<T[]> {
   if (!manager.queryRunner) {
     // Autocommit (no transaction to join): straight to the pool of the DataSource's driver,
     // skipping the query runner TypeORM would create and release around one statement.
     const pool = poolOf(manager)
-    if (pool) return (await queryOnPool(pool, sql, parameters, name)) as T[]
+    if (pool) return (await queryOnPool(pool, sql, parameters, name, watch)) as T[]
   }
   const result = await manager.query(sql, parameters)
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === "number") {
@@ -159,13 +215,17 @@ export async function queryRows<T = Record<string, unknown>>(
   return result as T[]
 }
 
-/** An executor over `manager`, applying `settings` (and the call's timeouts) to each statement. */
-export function managerExecutor(manager: EntityManager, settings: StatementSettings, timeouts?: CallTimeouts): Executor {
+/**
+ * An executor over `manager`, applying `settings` (and the call's timeouts) to each statement;
+ * with `watch`, no statement starts once the call's time is up.
+ */
+export function managerExecutor(manager: EntityManager, settings: StatementSettings, timeouts?: CallTimeouts, watch?: CallWatch): Executor {
   return {
     manager,
     async rows<T>(sql: string, params: unknown[] = [], name?: string): Promise<T[]> {
+      if (watch?.expired) throw watch.expired
       await timeouts?.applyTo(manager)
-      return queryRows<T>(manager, sql, params, settings.preparedStatements ? name : undefined)
+      return queryRows<T>(manager, sql, params, settings.preparedStatements ? name : undefined, watch)
     },
   }
 }

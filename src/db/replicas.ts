@@ -1,5 +1,6 @@
-import { Pool } from "pg"
+import { Client, Pool } from "pg"
 import { isConnectionError } from "../utils/errors"
+import { guardedClientClass } from "./connection-guard"
 import type { Executor } from "./executor"
 
 /**
@@ -20,6 +21,8 @@ export interface ReplicaOptions {
   checkIntervalMs: number
   /** Connections per replica pool. */
   poolMax: number
+  /** A replica statement without an answer for this long closes its connection (the module's callTimeoutMs). */
+  queryTimeoutMs?: number
   onWarning: (message: string) => void
 }
 
@@ -59,6 +62,9 @@ class Replica {
         connectionString: this.url,
         max: this.options.poolMax,
         connectionTimeoutMillis: 2000,
+        keepAlive: true,
+        // Every client listened to for its whole life, and closed when it stops answering.
+        Client: guardedClientClass(Client, { queryTimeoutMs: this.options.queryTimeoutMs }),
         // So that an operator (and the tests) can tell these sessions on the replica.
         application_name: "medusa-inventory-typeorm:replica",
       })

@@ -1,9 +1,10 @@
 import type { InternalModuleDeclaration, LoaderOptions } from "@medusajs/types"
 import { asValue } from "awilix"
 import { DataSource, DataSourceOptions } from "typeorm"
+import { GuardOptions, guardedClientClass } from "../db/connection-guard"
 import * as models from "../models"
 import type { InventoryDatabaseOptions, InventoryModuleOptions } from "../types"
-import { isSharedResources } from "../options"
+import { isSharedResources, resolveOptions } from "../options"
 
 /**
  * The shape Medusa 1.20's module SDK gives `options.database` when it runs every module's
@@ -35,16 +36,32 @@ export function namesAServer(database: InventoryDatabaseOptions & SharedResource
   return Boolean(database.url || database.host || database.clientUrl)
 }
 
-/** The module's own DataSource, for isolated resources, built from `options.database`. */
-export function buildDataSource(database: InventoryDatabaseOptions, extra: Partial<DataSourceOptions> = {}): DataSource {
+/**
+ * The module's own DataSource, for isolated resources (and migrations, the CLI), built from
+ * `options.database`. Its pool's clients are guarded (connection-guard.ts): each has an error
+ * listener for its whole life, so a server that goes away never crashes the process, and,
+ * with `guard.queryTimeoutMs`, a connection that stops answering is closed and discarded.
+ * TCP keepalive is on unless `extra.keepAlive` says otherwise.
+ */
+export function buildDataSource(database: InventoryDatabaseOptions, extra: Partial<DataSourceOptions> = {}, guard: GuardOptions = {}): DataSource {
   const { type: _type, extra: pool, ...rest } = typeormDatabaseOptions(database)
-  return new DataSource({
+  const poolOptions: Record<string, unknown> = { keepAlive: true, ...(pool ?? {}) }
+  // A connection that takes longer to make than a whole call may take is of no use to the call.
+  if (guard.queryTimeoutMs && poolOptions.connectionTimeoutMillis === undefined && (rest as { connectTimeoutMS?: unknown }).connectTimeoutMS === undefined) {
+    poolOptions.connectionTimeoutMillis = guard.queryTimeoutMs
+  }
+  const dataSource = new DataSource({
     ...rest,
     type: "postgres",
-    extra: pool ?? {},
+    extra: poolOptions,
     entities: Object.values(models),
     ...extra,
   } as DataSourceOptions)
+  // The driver has loaded `pg` (the copy TypeORM resolves); its pools are made at initialize().
+  const pg = (dataSource.driver as unknown as { postgres?: { Client?: unknown } }).postgres
+  const Base = (poolOptions.Client ?? pg?.Client) as Parameters<typeof guardedClientClass>[0] | undefined
+  if (Base) poolOptions.Client = guardedClientClass(Base, guard)
+  return dataSource
 }
 
 /**
@@ -59,7 +76,8 @@ export default async function connectionLoader(
     return
   }
   // The container loader has checked the options (and that isolated mode has options.database).
-  const dataSource = buildDataSource(options!.database!)
+  const { callTimeoutMs } = resolveOptions(options)
+  const dataSource = buildDataSource(options!.database!, {}, { queryTimeoutMs: callTimeoutMs })
   await dataSource.initialize()
   container.register({
     manager: asValue(dataSource.manager),

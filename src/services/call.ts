@@ -1,11 +1,14 @@
 import type { SharedContext } from "@medusajs/types"
-import type { EntityManager } from "typeorm"
-import { CallTimeouts, hasTimeouts, managerExecutor, StatementSettings } from "../db/executor"
+import { MedusaError } from "@medusajs/utils"
+import type { EntityManager, QueryRunner } from "typeorm"
+import { closeConnection, GuardableClient, noAnswerError } from "../db/connection-guard"
+import { CallTimeouts, CallWatch, hasTimeouts, managerExecutor, StatementSettings } from "../db/executor"
 import type { Replica, ReplicaSet } from "../db/replicas"
 import { isCommitting, watchTransactions, whenTransactionEnds } from "../db/transactions"
+import { DEFAULT_CALL_TIMEOUT_MS } from "../options"
 import type { StockContext } from "../stock/context"
 import type { StockAlert } from "../stock/ledger"
-import { invalidData, isDatabaseFailure, isRetryable, toMedusaError } from "../utils/errors"
+import { DATABASE_UNAVAILABLE, invalidData, isDatabaseFailure, isRetryable, toMedusaError } from "../utils/errors"
 import { alertEvents, EventBuffer, EventBusLike } from "../utils/events"
 
 /**
@@ -44,6 +47,16 @@ interface Call {
   timeouts: CallTimeouts
   /** The replica lists and retrieves read from, when the call may use one. */
   replica?: Replica
+  /** What the method returned. */
+  result?: unknown
+  /** The call's deadline, outside a caller's transaction (see withDeadline). */
+  deadline?: Deadline
+}
+
+/** What the deadline of a call knows of where the call is: its autocommit statement or its transaction. */
+interface Deadline extends CallWatch {
+  /** The query runner of the call's own transaction, once the call has one. */
+  runner?: QueryRunner
 }
 
 type CallContext = SharedContext & { [CALL]?: Call }
@@ -88,40 +101,53 @@ export function InventoryMethod(options: InventoryMethodOptions = {}): MethodDec
       const { settings, replicas, logger } = this.runtime_
       // Timeouts are set per transaction, so a call with them never runs in autocommit.
       const autocommit = !callerManager && isSingleStatement(options, args) && !hasTimeouts(settings)
-      let call: Call
-      let result: unknown
-      for (let attempt = 1; ; attempt++) {
-        call = { events: new EventBuffer(), alerts: [], timeouts: new CallTimeouts(settings, callerManager !== undefined) }
-        const context: CallContext = { ...(caller as SharedContext), [CALL]: call }
-        if (autocommit) {
-          // `@InjectEntityManager` then calls straight through instead of opening a transaction.
-          context.transactionManager = this.manager_
-        }
-        if (options.replica && !callerManager && replicas) {
-          call.replica = await replicas.pick()
-        }
-        args[index] = context
-        try {
-          result = await original.apply(this, args)
-          await call.timeouts.restore()
-          for (const [name, data] of alertEvents(call.alerts)) call.events.add(name, data)
-          break
-        } catch (error) {
-          // Our own transaction was rolled back whole, so running it again is safe. A caller's
-          // transaction is aborted by the error: only the caller can retry it.
-          if (!callerManager && attempt < MAX_ATTEMPTS && isRetryable(error)) continue
-          const ownRunner = (context.transactionManager as EntityManager | undefined)?.queryRunner
-          const nothingWritten =
-            options.readOnly === true ||
-            callerManager !== undefined ||
-            (!autocommit && ownRunner !== undefined && !isCommitting(ownRunner))
-          const mapped = toMedusaError(error, { nothingWritten })
-          if (isDatabaseFailure(mapped)) {
-            logger?.error?.(`medusa-inventory-typeorm: ${String(propertyKey)} failed: ${(mapped as Error).message}`)
+      // A caller's transaction is the caller's to bound; the module bounds its own calls.
+      const deadline: Deadline | undefined = callerManager ? undefined : { sent: false }
+      const attempts = async (): Promise<Call> => {
+        for (let attempt = 1; ; attempt++) {
+          const call: Call = { events: new EventBuffer(), alerts: [], timeouts: new CallTimeouts(settings, callerManager !== undefined), deadline }
+          const context: CallContext = { ...(caller as SharedContext), [CALL]: call }
+          if (autocommit) {
+            // `@InjectEntityManager` then calls straight through instead of opening a transaction.
+            context.transactionManager = this.manager_
           }
-          throw mapped
+          if (options.replica && !callerManager && replicas) {
+            call.replica = await replicas.pick()
+          }
+          const callArgs = [...args]
+          callArgs[index] = context
+          try {
+            call.result = await original.apply(this, callArgs)
+            await call.timeouts.restore()
+            for (const [name, data] of alertEvents(call.alerts)) call.events.add(name, data)
+            return call
+          } catch (error) {
+            // Past the deadline the caller has had its answer: what happens here is not reported.
+            if (deadline?.expired) throw deadline.expired
+            // Our own transaction was rolled back whole, so running it again is safe. A caller's
+            // transaction is aborted by the error: only the caller can retry it.
+            if (!callerManager && attempt < MAX_ATTEMPTS && isRetryable(error)) continue
+            const ownRunner = (context.transactionManager as EntityManager | undefined)?.queryRunner
+            const nothingWritten =
+              options.readOnly === true ||
+              callerManager !== undefined ||
+              (!autocommit && ownRunner !== undefined && !isCommitting(ownRunner))
+            const mapped = toMedusaError(error, { nothingWritten })
+            if (isDatabaseFailure(mapped)) {
+              logger?.error?.(`medusa-inventory-typeorm: ${String(propertyKey)} failed: ${(mapped as Error).message}`)
+            }
+            throw mapped
+          }
         }
       }
+      const bound = settings.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS
+      const call = deadline
+        ? await withDeadline(attempts(), bound, () => {
+            const error = expire(deadline, bound, options.readOnly === true || (autocommit ? !deadline.sent : !isCommitting(deadline.runner)))
+            logger?.error?.(`medusa-inventory-typeorm: ${String(propertyKey)} failed: ${error.message}`)
+            return error
+          })
+        : await attempts()
       if (!options.readOnly) replicas?.noteWrite()
       const runner = callerManager?.queryRunner
       if (runner?.isTransactionActive && !runner.isReleased) {
@@ -129,10 +155,55 @@ export function InventoryMethod(options: InventoryMethodOptions = {}): MethodDec
       } else {
         await call.events.flush(this.eventBusService_)
       }
-      return result
+      return call.result
     }
     return descriptor
   }
+}
+
+/**
+ * `work`, or the error `onExpiry` makes if `work` has not settled within `ms`. The work goes
+ * on in the background until it fails (expire() closes its connection and stops its next
+ * statement); its outcome is then nobody's, and is not reported.
+ */
+function withDeadline<T>(work: Promise<T>, ms: number, onExpiry: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      work.catch(() => undefined)
+      reject(onExpiry())
+    }, ms)
+    timer.unref()
+    work.then(
+      (value) => {
+        clearTimeout(timer)
+        resolve(value)
+      },
+      (error) => {
+        clearTimeout(timer)
+        reject(error)
+      }
+    )
+  })
+}
+
+/**
+ * The call's time is up: no statement of it may start from now on, and the connection it is
+ * using (its transaction's, or its autocommit statement's) is closed, so a COMMIT not yet sent
+ * never will be and the pool discards the connection. The error says whether anything can
+ * have been written: a read, a transaction that had not begun to commit and an autocommit
+ * statement never sent wrote nothing.
+ */
+function expire(deadline: Deadline, ms: number, nothingWritten: boolean): MedusaError {
+  const error = new MedusaError(
+    MedusaError.Types.DB_ERROR,
+    `The inventory database is unavailable (no answer within ${ms} ms, callTimeoutMs); ` +
+      (nothingWritten ? "nothing was written" : "the change may or may not have been applied: check before retrying"),
+    DATABASE_UNAVAILABLE
+  )
+  deadline.expired = error
+  const runnerConnection = (deadline.runner as { databaseConnection?: GuardableClient } | undefined)?.databaseConnection
+  closeConnection((deadline.client as GuardableClient | undefined) ?? runnerConnection, noAnswerError(ms))
+  return error
 }
 
 function isSingleStatement(options: InventoryMethodOptions, args: unknown[]): boolean {
@@ -172,7 +243,13 @@ export function stockContext(host: CallHost, context: SharedContext): StockConte
   }
   const manager = (context.transactionManager as EntityManager | undefined) ?? host.manager_
   watchTransactions(manager.queryRunner)
-  const db = managerExecutor(manager, host.runtime_.settings, call.timeouts)
+  const { deadline } = call
+  if (deadline) {
+    // Past the deadline, a transaction that began late stops here (and rolls back).
+    if (deadline.expired) throw deadline.expired
+    if (manager.queryRunner) deadline.runner = manager.queryRunner
+  }
+  const db = managerExecutor(manager, host.runtime_.settings, call.timeouts, deadline)
   const { replicas, strict, ledger, lowStockThreshold } = host.runtime_
   const read = call.replica && replicas ? replicas.executor(call.replica, db) : db
   return { db, read, events: call.events, strict, ledger, lowStockThreshold, note: {}, alerts: call.alerts }

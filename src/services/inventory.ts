@@ -131,6 +131,7 @@ export default class InventoryService implements IInventoryService, CallHost {
             poolMax: Math.max(...settings.replicas.map((r) => r.max)),
             maxLagMs: settings.maxReplicaLagMs,
             checkIntervalMs: settings.replicaCheckIntervalMs,
+            queryTimeoutMs: settings.callTimeoutMs,
             onWarning: (message) => (logger?.warn ? logger.warn(message) : process.emitWarning(message)),
           })
         : undefined,

@@ -246,7 +246,9 @@ function driverMessage(error: unknown): string {
   const inner = (driver ?? (error as { driverError?: unknown })?.driverError ?? error) as { message?: unknown; code?: unknown }
   const code = driver?.code ?? (typeof inner?.code === "string" ? inner.code : undefined)
   const message = String(inner?.message ?? "").split("\n")[0]
-  return code ? `SQLSTATE ${code}: ${message}` : message
+  if (!code) return message
+  // A SQLSTATE is five characters; the rest are Node's network codes (ECONNRESET, ETIMEDOUT).
+  return /^[0-9A-Z]{5}$/.test(code) ? `SQLSTATE ${code}: ${message}` : message.includes(code) ? message : `${code}: ${message}`
 }
 
 /**
