@@ -27,6 +27,10 @@ export interface Cluster {
   start(): Promise<void>
   /** `pg_ctl restart -m fast`: sessions are terminated (57P01), the server is back when it returns. */
   restart(): Promise<void>
+  /** The command line of restart(), for a child process that restarts the server itself. */
+  restartCommand(): string[]
+  /** Records the server's current pid for the global teardown (after a restart made elsewhere). */
+  recordPid(): void
   stop(mode?: "fast" | "immediate"): Promise<void>
   /** Stops the server and removes its folder. */
   destroy(): Promise<void>
@@ -45,8 +49,12 @@ function binDir(): string {
   return path.join(root, versions[0], "bin")
 }
 
+function commandLine(command: string, args: string[]): string[] {
+  return isRoot() ? ["runuser", "-u", "postgres", "--", command, ...args] : [command, ...args]
+}
+
 async function run(command: string, args: string[]): Promise<string> {
-  const [file, argv] = isRoot() ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args]
+  const [file, ...argv] = commandLine(command, args)
   const { stdout, stderr } = await exec(file, argv, { maxBuffer: 16 * 1024 * 1024 })
   return stdout + stderr
 }
@@ -85,7 +93,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     ].join("\n")
   )
   const url = (database = "postgres") => `postgres://postgres@127.0.0.1:${port}/${database}`
-  const pgCtl = (...args: string[]) => run(path.join(bin, "pg_ctl"), ["-D", data, "-l", log, "-w", "-t", "60", ...args])
+  const pgCtlArgs = (...args: string[]) => ["-D", data, "-l", log, "-w", "-t", "60", ...args]
+  const pgCtl = (...args: string[]) => run(path.join(bin, "pg_ctl"), pgCtlArgs(...args))
   const record = () => {
     const pidFile = path.join(data, "postmaster.pid")
     if (!fs.existsSync(pidFile)) return
@@ -113,6 +122,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     async restart() {
       await pgCtl("-m", "fast", "restart")
       record()
+    },
+    recordPid: () => record(),
+    restartCommand() {
+      return commandLine(path.join(bin, "pg_ctl"), pgCtlArgs("-m", "fast", "restart"))
     },
     async stop(mode = "fast") {
       if (fs.existsSync(path.join(data, "postmaster.pid"))) await pgCtl("-m", mode, "stop")
