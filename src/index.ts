@@ -6,6 +6,7 @@ export { moduleDefinition }
 export { initialize } from "./initialize"
 export { runMigrations, revertMigration } from "./migrations-runner"
 export { joinerConfig } from "./joiner-config"
+export { guardPool } from "./db/connection-guard"
 export { InventoryItem, InventoryLevel, InventoryMovement, ReservationItem } from "./models"
 export { default as InventoryService } from "./services/inventory"
 export { InventoryEvents } from "./utils/events"

@@ -9,7 +9,9 @@
  * - `restart`: `pg_ctl -m fast restart` of the primary, 150 ms in;
  * - `terminate`: `pg_terminate_backend` of every module connection, 150 ms in;
  * - `grow`: the pools have shrunk to nothing (idle clients closed), and the restart comes
- *   while the burst's first connections are still being made.
+ *   while the burst's first connections are still being made;
+ * - `shared`: as `grow`, with the modules in shared mode on a host's DataSource (Medusa's
+ *   default), whose pool the host guarded as docs/deployment.md says (`guardPool`).
  *
  * After the fault, every module must serve again. The process prints one JSON report as its
  * last line and exits 0; an uncaught exception or unhandled rejection is reported and exits 2
@@ -20,7 +22,8 @@
 const { execFile } = require("child_process")
 const path = require("path")
 const { Client } = require("pg")
-const { initialize, runMigrations } = require(path.resolve(__dirname, "../../dist/src"))
+const pkg = require(path.resolve(__dirname, "../../dist/src"))
+const { initialize, runMigrations, guardPool, InventoryService } = pkg
 
 const config = JSON.parse(process.env.FAULT_CHILD || "{}")
 const { url, replicaUrl, fault, restartCommand, rounds = 3 } = config
@@ -77,13 +80,24 @@ function outcomeOf(kind, error) {
 
 async function main() {
   await runMigrations({ options: { database: { url } } })
-  const modules = [
-    await initialize({ database: { url } }),
-    await initialize({ database: { url }, lockTimeoutMs: 2000 }),
-    await initialize({ database: { url }, replicas: [replicaUrl], replicaCheckIntervalMs: 100 }),
-    // Idle clients are closed after 100 ms: before each `grow` round this pool is empty.
-    await initialize({ database: { url, extra: { max: 20, idleTimeoutMillis: 100 } } }),
-  ]
+  let modules
+  let host
+  if (fault === "shared") {
+    // The host's DataSource, as Medusa makes it, with the module's models and its pool guarded.
+    const { DataSource } = require("typeorm")
+    host = new DataSource({ type: "postgres", url, entities: pkg.default.models, extra: { max: 20, idleTimeoutMillis: 100 } })
+    await host.initialize()
+    guardPool(host.driver.master)
+    modules = [new InventoryService({ manager: host.manager }, {}), new InventoryService({ manager: host.manager }, { lockTimeoutMs: 2000 })]
+  } else {
+    modules = [
+      await initialize({ database: { url } }),
+      await initialize({ database: { url }, lockTimeoutMs: 2000 }),
+      await initialize({ database: { url }, replicas: [replicaUrl], replicaCheckIntervalMs: 100 }),
+      // Idle clients are closed after 100 ms: before each `grow` round this pool is empty.
+      await initialize({ database: { url, extra: { max: 20, idleTimeoutMillis: 100 } } }),
+    ]
+  }
   const items = []
   for (let m = 0; m < modules.length; m++) {
     const item = await modules[m].createInventoryItem({ sku: `FAULT-${fault}-${m}` })
@@ -93,7 +107,8 @@ async function main() {
   report.items = items
 
   for (let round = 0; round < rounds; round++) {
-    if (fault === "grow") await sleep(400)
+    const growing = fault === "grow" || fault === "shared"
+    if (growing) await sleep(400)
     const outcomes = []
     const pending = []
     let faultDone
@@ -102,7 +117,7 @@ async function main() {
       await restart()
       return {}
     }
-    const faultAt = fault === "grow" ? 0 : 150
+    const faultAt = growing ? 0 : 150
     const faultTimer = new Promise((resolve) => setTimeout(resolve, faultAt)).then(strike).then(
       (info) => (faultDone = info),
       (error) => (faultDone = { error: String(error) })
@@ -147,6 +162,7 @@ async function main() {
     report.rounds.push({ fault: faultDone, outcomes })
   }
   for (const mod of modules) await mod.__hooks.onApplicationShutdown()
+  if (host) await host.destroy()
   finish(0)
 }
 

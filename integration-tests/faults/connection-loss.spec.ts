@@ -20,7 +20,7 @@ import { readBooks } from "./books"
  */
 
 const CHILD = path.join(__dirname, "connection-loss.child.js")
-const FAULTS = ["restart", "terminate", "grow"] as const
+const FAULTS = ["restart", "terminate", "grow", "shared"] as const
 const INITIAL = 1_000_000
 
 interface Outcome {

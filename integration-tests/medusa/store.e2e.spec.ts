@@ -63,5 +63,7 @@ describe("in a Medusa 1.20 backend: the store flow", () => {
     expect((await admin.ok("GET", `/admin/reservations?location_id[]=${locationId}`)).count).toBe(0)
 
     expect(app.loadErrors()).toEqual([])
+    // The example's loader (dist/loaders/guard-db-pool.js) guarded Medusa's own pool.
+    expect(app.logs()).toContain("Medusa's database pool is guarded")
   })
 })
