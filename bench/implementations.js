@@ -1,6 +1,7 @@
 // The contenders of the benchmark, behind one interface:
 // - ours: this package as built (dist/), over its own TypeORM DataSource, default options;
-// - ours-prepared: the same with `preparedStatements: true` (named statements, direct connections only);
+// - ours-unnamed: the same with `preparedStatements: false`: no named statements, as the default
+//   does behind a transaction-mode pooler (PgBouncer), where a checkout's statements run as server functions;
 // - ours-noledger: the same with `ledger: false` (no stock movements written: what the ledger costs);
 // - official: @medusajs/inventory@1.11.7 over a DataSource of its own schema and models;
 // - raw: hand-written SQL over `pg`, doing the same work as the module calls with no layer.
@@ -56,6 +57,8 @@ function serviceImplementation(name, service, close) {
     listQ: (q, skip, take) => service.listInventoryItems({ q }, { skip, take }),
     listLocation: (locationId, skip, take) => service.listInventoryItems({ location_id: locationId }, { skip, take }),
     listSkus: (skus) => service.listInventoryItems({ sku: skus }, { skip: 0, take: skus.length }),
+    listSku: (sku, take) => service.listInventoryItems({ sku }, { skip: 0, take }),
+    listLevels: (locationId, skip, take) => service.listInventoryLevels({ location_id: locationId }, { skip, take }),
     available: (itemId, locationIds) => service.retrieveAvailableQuantity(itemId, locationIds),
   }
 }
@@ -159,6 +162,17 @@ async function rawImplementation(url) {
           ORDER BY i.id LIMIT $2 OFFSET $3`,
         [locationId, take, skip]
       ),
+    listSku: (sku, take) =>
+      pool.query(
+        `SELECT *, count(*) OVER () AS total FROM inventory_item WHERE deleted_at IS NULL AND sku = $1 ORDER BY id LIMIT $2`,
+        [sku, take]
+      ),
+    listLevels: (locationId, skip, take) =>
+      pool.query(
+        `SELECT *, count(*) OVER () AS total FROM inventory_level
+          WHERE location_id = $1 AND deleted_at IS NULL ORDER BY id LIMIT $2 OFFSET $3`,
+        [locationId, take, skip]
+      ),
     listSkus: (skus) =>
       pool.query(
         `SELECT *, count(*) OVER () AS total FROM inventory_item WHERE deleted_at IS NULL AND sku = ANY($1) ORDER BY id LIMIT $2`,
@@ -181,8 +195,8 @@ async function rawImplementation(url) {
 module.exports = {
   implementations: {
     ours: oursWith("ours"),
-    // Named prepared statements: what the module did before it became pooler-safe by default.
-    "ours-prepared": oursWith("ours-prepared", { preparedStatements: true }),
+    // What the default ("auto") does behind a pooler: names nothing.
+    "ours-unnamed": oursWith("ours-unnamed", { preparedStatements: false }),
     "ours-noledger": oursWith("ours-noledger", { ledger: false }),
     official: officialImplementation,
     raw: rawImplementation,

@@ -20,7 +20,7 @@ const optionsSchema = z
     /** Connection settings, for isolated resources (Medusa adds its own in shared mode; unused then). */
     database: z.record(z.string(), z.unknown(), { error: "must be an object" }).optional(),
     strictReservations: z.boolean({ error: "must be a boolean" }).optional(),
-    preparedStatements: z.boolean({ error: "must be a boolean" }).optional(),
+    preparedStatements: z.union([z.boolean(), z.literal("auto")], { error: 'must be a boolean or "auto"' }).optional(),
     lockTimeoutMs: positiveInt.optional(),
     statementTimeoutMs: positiveInt.optional(),
     replicas: z.array(replica, { error: "must be an array of URLs" }).optional(),
@@ -95,7 +95,7 @@ export function resolveOptions(
   const result: ResolvedOptions = {
     strict: parsed.strictReservations === true,
     statements: {
-      preparedStatements: parsed.preparedStatements === true,
+      preparedStatements: parsed.preparedStatements ?? "auto",
       lockTimeoutMs: parsed.lockTimeoutMs,
       statementTimeoutMs: parsed.statementTimeoutMs,
       callTimeoutMs,

@@ -26,10 +26,12 @@ export interface InventoryModuleOptions {
    */
   strictReservations?: boolean
   /**
-   * Name the module's fixed statements (server-side prepared statements, per connection). For
-   * direct connections only: transaction-mode poolers (PgBouncer) break them. Off by default.
+   * Name the module's fixed statements (server-side prepared statements, per connection).
+   * `"auto"` (the default): only on connections that reach PostgreSQL itself, found out once
+   * per connection; behind a pooler (PgBouncer in transaction mode breaks named statements)
+   * none are named. `true`: always (direct connections only); `false`: never.
    */
-  preparedStatements?: boolean
+  preparedStatements?: boolean | "auto"
   /** `lock_timeout` of each of the module's transactions (SET LOCAL); a call stuck on a row lock answers CONFLICT. */
   lockTimeoutMs?: number
   /** `statement_timeout` of each of the module's transactions (SET LOCAL). */

@@ -78,7 +78,7 @@ function outcome(call: Call): string {
   if (call.ok) return "ok"
   const error = call.error as MedusaError
   if (!MedusaError.isMedusaError(error)) return "not a MedusaError"
-  return `${error.type}: ${NOTHING.test(error.message) ? "nothing was written" : MAYBE.test(error.message) ? "may or may not" : error.message.slice(0, 60)}`
+  return `${error.type}: ${NOTHING.test(error.message) ? "nothing was written" : MAYBE.test(error.message) ? "may or may not" : error.message.slice(0, 140)}`
 }
 
 async function settle(url: string, database: string): Promise<void> {

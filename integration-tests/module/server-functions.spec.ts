@@ -1,6 +1,9 @@
 import { MedusaError } from "@medusajs/utils"
 import { createFunctionSql, functionChecksum, parameterTypes, ServerFunction } from "../../src/db/server-functions"
 import { SERVER_FUNCTIONS } from "../../src/stock/functions"
+import { DataSource } from "typeorm"
+import { InventoryItem, InventoryLevel, InventoryMovement, ReservationItem } from "../../src"
+import InventoryService from "../../src/services/inventory"
 import { setupTestDatabase, TestDatabase } from "../utils/database"
 
 /**
@@ -44,9 +47,10 @@ describe("server functions", () => {
     }
   })
 
-  it("the checkout path calls them: without the reservation function it fails, saying to run the migrations, and writes nothing", async () => {
+  it("the checkout path calls them where statements are not named: without the reservation function it fails, saying to run the migrations, and writes nothing", async () => {
     await db.truncate()
-    const service = db.service()
+    // preparedStatements: false is what the default does behind a pooler (see the next test).
+    const service = db.service({ preparedStatements: false })
     const item = await service.createInventoryItem({ sku: "FN" })
     await service.createInventoryLevel({ inventory_item_id: item.id, location_id: "loc", stocked_quantity: 5 })
     const reserve = SERVER_FUNCTIONS.find((fn) => fn.name === "inventory_reserve_one_v1")!
@@ -72,6 +76,30 @@ describe("server functions", () => {
     expect(reservation).toMatchObject({ quantity: 2, location_id: "loc" })
     expect(await service.confirmInventory(item.id, ["loc"], 3)).toBe(true)
     expect(await service.confirmInventory(item.id, ["loc"], 4)).toBe(false)
+  })
+
+  it('by default ("auto"), a direct connection names the statements the functions wrap and runs them itself, planned once per connection', async () => {
+    await db.truncate()
+    const dataSource = new DataSource({ type: "postgres", url: db.url, entities: [InventoryItem, InventoryLevel, ReservationItem, InventoryMovement], extra: { max: 1 } })
+    await dataSource.initialize()
+    try {
+      const service = new InventoryService({ manager: dataSource.manager }, {})
+      const item = await service.createInventoryItem({ sku: "AUTO" })
+      await service.createInventoryLevel({ inventory_item_id: item.id, location_id: "loc", stocked_quantity: 5 })
+      await service.createReservationItem({ inventory_item_id: item.id, location_id: "loc", quantity: 2 })
+      expect(await service.confirmInventory(item.id, ["loc"], 3)).toBe(true)
+      // One pooled connection: the prepared statements listed are the module's on it.
+      const named = (await dataSource.query(`SELECT name, statement FROM pg_prepared_statements ORDER BY name`)) as { name: string; statement: string }[]
+      expect(named.map((n) => n.name)).toEqual(expect.arrayContaining(["mit_reserve_one", "mit_sum_available"]))
+      expect(named.find((n) => n.name === "mit_sum_available")!.statement).not.toMatch(/inventory_sum_available_v1/)
+      // With preparedStatements: false the same calls name nothing and call the functions.
+      await dataSource.query(`DEALLOCATE ALL`)
+      const unnamed = new InventoryService({ manager: dataSource.manager }, { preparedStatements: false })
+      expect(await unnamed.confirmInventory(item.id, ["loc"], 4)).toBe(false)
+      expect(await dataSource.query(`SELECT name FROM pg_prepared_statements`)).toEqual([])
+    } finally {
+      await dataSource.destroy()
+    }
   })
 
   it("a statement whose parameters are not all cast, or cast two ways, cannot become a function", () => {

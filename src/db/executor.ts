@@ -12,9 +12,10 @@ export interface StatementSettings {
   /**
    * Name fixed statements, so that each pooled connection parses and plans them once. They
    * live in the server session, so poolers that hand a client's transactions to different
-   * server connections (PgBouncer in transaction mode) break them: off by default.
+   * server connections (PgBouncer in transaction mode) break them. `"auto"` (the default)
+   * names them only on connections that reach PostgreSQL itself (see namesAllowedOn).
    */
-  preparedStatements: boolean
+  preparedStatements: boolean | "auto"
   /** `SET LOCAL lock_timeout` for each transaction of the module; unset: the server's. */
   lockTimeoutMs?: number
   /** `SET LOCAL statement_timeout` for each transaction of the module; unset: the server's. */
@@ -31,13 +32,25 @@ export interface Executor {
   /** The TypeORM manager of the call: for query builders, and lists that join relations. */
   readonly manager: EntityManager
   /**
+   * The pool its statements go to when they run in autocommit (outside any transaction), so
+   * that reads of several calls may share a statement (db/read-batch.ts); otherwise undefined.
+   */
+  readonly pool?: object
+  /**
    * Runs one statement and returns its rows. `name` names a fixed SQL text, used as a
    * prepared statement's name when the module is set to (`preparedStatements`).
    */
   rows<T = Record<string, unknown>>(sql: string, params?: unknown[], name?: string): Promise<T[]>
+  /**
+   * Runs a server function's statement: a call of the function, or (where statements are
+   * named) the statement itself under `name`.
+   */
+  call<T = Record<string, unknown>>(fn: { call: string; sql: string }, params: unknown[], name: string): Promise<T[]>
 }
 
 interface PgClient {
+  /** The process id PostgreSQL's BackendKeyData gave this connection (a pooler gives its own). */
+  processID?: number | null
   query(sql: string, parameters: unknown[]): Promise<{ rows: unknown[] }>
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>
   on(event: "error", listener: (error: Error) => void): unknown
@@ -103,7 +116,13 @@ function borrow(pool: PgPool): Promise<Borrowed> {
  * Here the connection is listened to from the moment it is handed out (see borrow), released
  * after the read loop, and an error on it while held is caught.
  */
-async function queryOnPool(pool: PgPool, sql: string, parameters: unknown[], name?: string, watch?: CallWatch): Promise<unknown[]> {
+async function queryOnPool(
+  pool: PgPool,
+  statement: Statement,
+  parameters: unknown[],
+  mode: boolean | "auto",
+  watch?: CallWatch
+): Promise<unknown[]> {
   const { client, onError, broken } = await borrow(pool)
   let failure: Error | undefined
   try {
@@ -113,7 +132,11 @@ async function queryOnPool(pool: PgPool, sql: string, parameters: unknown[], nam
       watch.client = client
       watch.sent = true
     }
-    const result = name ? await client.query({ name, text: sql, values: parameters }) : await client.query(sql, parameters)
+    const { name } = statement
+    const named = name !== undefined && (await namesAllowedOn(client, mode))
+    const result = named
+      ? await client.query({ name, text: statement.plain ?? statement.sql, values: parameters })
+      : await client.query(statement.sql, parameters)
     return result.rows
   } catch (error) {
     failure = error as Error
@@ -125,6 +148,26 @@ async function queryOnPool(pool: PgPool, sql: string, parameters: unknown[], nam
     const lost = broken() ?? (failure && isBrokenConnection(failure) && failure !== watch?.expired ? failure : undefined)
     client.release(lost)
   }
+}
+
+/** Per pooled connection: whether it reaches PostgreSQL itself, so that named statements are safe on it. */
+const directConnections = new WeakMap<PgClient, boolean>()
+
+/**
+ * Whether `client` may run named statements under `mode`. For `"auto"`, once per connection:
+ * PostgreSQL tells a client its backend's process id at start-up (BackendKeyData), and
+ * pg_backend_pid() answers the same id on a direct connection. A pooler in between
+ * (PgBouncer, Odyssey, PgCat, managed poolers) makes up its own key for the client, so the
+ * two differ there, and the module names nothing: the safe answer whenever it is unsure.
+ */
+async function namesAllowedOn(client: PgClient, mode: boolean | "auto"): Promise<boolean> {
+  if (mode !== "auto") return mode
+  const known = directConnections.get(client)
+  if (known !== undefined) return known
+  const { rows } = await client.query("SELECT pg_backend_pid() AS pid", [])
+  const direct = typeof client.processID === "number" && (rows[0] as { pid: number }).pid === client.processID
+  directConnections.set(client, direct)
+  return direct
 }
 
 /** An error after which the connection cannot be reused (as opposed to an error of the statement). */
@@ -191,24 +234,36 @@ export class CallTimeouts {
   }
 }
 
+/** One statement as the executor runs it. */
+export interface Statement {
+  sql: string
+  /** Names a fixed SQL text: its prepared statement's name where statements are named. */
+  name?: string
+  /**
+   * The statement a server function wraps (sql calls the function): run instead, under its
+   * name, where statements are named, since a named statement is planned once already.
+   */
+  plain?: string
+}
+
 /**
  * Runs one statement on `manager`. TypeORM's postgres driver answers UPDATE and DELETE with
  * `[rows, rowCount]` and everything else with `rows`; callers get rows either way.
  */
 export async function queryRows<T = Record<string, unknown>>(
   manager: EntityManager,
-  sql: string,
+  statement: Statement,
   parameters: unknown[] = [],
-  name?: string,
+  mode: boolean | "auto" = false,
   watch?: CallWatch
 ): Promise<T[]> {
   if (!manager.queryRunner) {
     // Autocommit (no transaction to join): straight to the pool of the DataSource's driver,
     // skipping the query runner TypeORM would create and release around one statement.
     const pool = poolOf(manager)
-    if (pool) return (await queryOnPool(pool, sql, parameters, name, watch)) as T[]
+    if (pool) return (await queryOnPool(pool, statement, parameters, mode, watch)) as T[]
   }
-  const result = await manager.query(sql, parameters)
+  const result = await manager.query(statement.sql, parameters)
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === "number") {
     return result[0] as T[]
   }
@@ -222,10 +277,16 @@ export async function queryRows<T = Record<string, unknown>>(
 export function managerExecutor(manager: EntityManager, settings: StatementSettings, timeouts?: CallTimeouts, watch?: CallWatch): Executor {
   return {
     manager,
+    pool: manager.queryRunner ? undefined : poolOf(manager),
     async rows<T>(sql: string, params: unknown[] = [], name?: string): Promise<T[]> {
       if (watch?.expired) throw watch.expired
       await timeouts?.applyTo(manager)
-      return queryRows<T>(manager, sql, params, settings.preparedStatements ? name : undefined, watch)
+      return queryRows<T>(manager, { sql, name }, params, settings.preparedStatements, watch)
+    },
+    async call<T>(fn: { call: string; sql: string }, params: unknown[], name: string): Promise<T[]> {
+      if (watch?.expired) throw watch.expired
+      await timeouts?.applyTo(manager)
+      return queryRows<T>(manager, { sql: fn.call, name, plain: fn.sql }, params, settings.preparedStatements, watch)
     },
   }
 }

@@ -1,18 +1,33 @@
 import type { ObjectLiteral, SelectQueryBuilder } from "typeorm"
-import type { ColumnKind, TableSpec } from "../stock/tables"
+import type { ColumnKind, ColumnSpec, TableSpec } from "../stock/tables"
 import { invalidData } from "../utils/errors"
 import { describe, INT_MAX, INT_MIN, toArray } from "../utils/validation"
 import type { Executor } from "./executor"
 
 /**
  * One query helper serves every list method: it turns a Medusa selector and FindConfig into
- * a parameterised TypeORM query, checking every field name against the table's columns so
- * that nothing from the caller is ever spliced into SQL.
+ * parameterised SQL, checking every field name against the table's columns so that nothing
+ * from the caller is ever spliced into SQL. A plain list is SQL built here (no query builder
+ * on the hot path); a list that joins relations goes through TypeORM, which pages by root entity.
  */
 
+/**
+ * Where a list's conditions go: `and` adds one (its text written by this module, never the
+ * caller's), `bind` gives the placeholder of a value.
+ */
+export interface Where {
+  and(sql: string): void
+  bind(value: unknown): string
+  /**
+   * The filter is costly per row (a text search): the matched rows are computed once for the
+   * count and the page, instead of the planner walking the primary key in page order.
+   */
+  materialize(): void
+}
+
 export interface ListSpec extends TableSpec {
-  /** Filters that are not plain columns (e.g. items' `q` and `location_id`). */
-  special?: Record<string, (qb: SelectQueryBuilder<ObjectLiteral>, value: unknown, param: ParamNamer) => void>
+  /** Filters that are not plain columns (e.g. items' `q` and `location_id`); `alias` is the table's. */
+  special?: Record<string, (where: Where, value: unknown, alias: string) => void>
   /**
    * As the official module's item list: `config.relations` is accepted and not joined (Medusa's
    * routes pass `?expand=` through, e.g. `location_levels`, and join what they need
@@ -30,7 +45,11 @@ export interface ListConfig {
   withDeleted?: unknown
 }
 
-export type ParamNamer = () => string
+/** What the caller reads of a list. */
+export interface ListNeeds {
+  /** false: the count is not read (a retrieve), so it is not computed. */
+  count?: boolean
+}
 
 const STRING_OPERATORS = ["lt", "gt", "lte", "gte", "contains", "starts_with", "ends_with"] as const
 const NUMBER_OPERATORS = ["lt", "gt", "lte", "gte"] as const
@@ -86,37 +105,30 @@ function asFindOperator(value: unknown): { type: string; value: unknown } | unde
   return undefined
 }
 
-function applyColumnFilter(
-  qb: SelectQueryBuilder<ObjectLiteral>,
-  column: string,
-  kind: ColumnKind,
-  value: unknown,
-  field: string,
-  param: ParamNamer
-): void {
+function applyColumnFilter(where: Where, column: string, kind: ColumnKind, value: unknown, field: string): void {
   if (value === undefined) return
   if (value === null) {
-    qb.andWhere(`${column} IS NULL`)
+    where.and(`${column} IS NULL`)
     return
   }
   if (Array.isArray(value)) {
     if (value.length === 0) {
-      qb.andWhere("FALSE")
+      where.and("FALSE")
       return
     }
     // One array parameter, whatever the list's length (no IN list of thousands of binds).
-    const p = param()
-    qb.andWhere(`${column} = ANY(CAST(:${p} AS ${ARRAY_CASTS[kind]}))`, { [p]: value.map((v) => scalar(kind, v, field)) })
+    const values = new Array<unknown>(value.length)
+    for (let i = 0; i < value.length; i++) values[i] = scalar(kind, value[i], field)
+    where.and(`${column} = ANY(${where.bind(values)}::${ARRAY_CASTS[kind]})`)
+    return
+  }
+  if (value instanceof Date || typeof value !== "object") {
+    where.and(`${column} = ${where.bind(scalar(kind, value, field))}`)
     return
   }
   const operator = asFindOperator(value)
   if (operator) {
-    applyFindOperator(qb, column, kind, operator, field, param)
-    return
-  }
-  if (value instanceof Date || typeof value !== "object") {
-    const p = param()
-    qb.andWhere(`${column} = :${p}`, { [p]: scalar(kind, value, field) })
+    applyFindOperator(where, column, kind, operator, field)
     return
   }
   const allowed: readonly string[] = kind === "text" || kind === "id" ? STRING_OPERATORS : kind === "int" || kind === "date" ? NUMBER_OPERATORS : []
@@ -129,44 +141,35 @@ function applyColumnFilter(
     if (!allowed.includes(op)) {
       throw invalidData(`Filter "${field}" does not support the operator "${op}"${allowed.length ? ` (use ${allowed.join(", ")})` : ""}`)
     }
-    const p = param()
     if (op in COMPARISON_SQL) {
-      qb.andWhere(`${column} ${COMPARISON_SQL[op]} :${p}`, { [p]: scalar(kind, operand, `${field}.${op}`) })
+      where.and(`${column} ${COMPARISON_SQL[op]} ${where.bind(scalar(kind, operand, `${field}.${op}`))}`)
     } else {
       const text = scalar(kind, operand, `${field}.${op}`) as string
       const pattern =
         op === "contains" ? likePattern(text, "%", "%") : op === "starts_with" ? likePattern(text, "", "%") : likePattern(text, "%", "")
-      qb.andWhere(`${column} ILIKE :${p}`, { [p]: pattern })
+      where.and(`${column} ILIKE ${where.bind(pattern)}`)
     }
   }
 }
 
-function applyFindOperator(
-  qb: SelectQueryBuilder<ObjectLiteral>,
-  column: string,
-  kind: ColumnKind,
-  operator: { type: string; value: unknown },
-  field: string,
-  param: ParamNamer
-): void {
-  const p = param()
+function applyFindOperator(where: Where, column: string, kind: ColumnKind, operator: { type: string; value: unknown }, field: string): void {
   switch (operator.type) {
     case "in":
     case "any":
-      applyColumnFilter(qb, column, kind, toArray(operator.value), field, param)
+      applyColumnFilter(where, column, kind, toArray(operator.value), field)
       return
     case "equal":
-      applyColumnFilter(qb, column, kind, operator.value, field, param)
+      applyColumnFilter(where, column, kind, operator.value, field)
       return
     case "isNull":
-      qb.andWhere(`${column} IS NULL`)
+      where.and(`${column} IS NULL`)
       return
     case "not": {
       const inner = asFindOperator(operator.value)
       if (inner?.type === "isNull") {
-        qb.andWhere(`${column} IS NOT NULL`)
+        where.and(`${column} IS NOT NULL`)
       } else if (!inner) {
-        qb.andWhere(`${column} IS DISTINCT FROM :${p}`, { [p]: scalar(kind, operator.value, field) })
+        where.and(`${column} IS DISTINCT FROM ${where.bind(scalar(kind, operator.value, field))}`)
       } else {
         break
       }
@@ -177,15 +180,15 @@ function applyFindOperator(
     case "moreThan":
     case "moreThanOrEqual": {
       const sql = { lessThan: "<", lessThanOrEqual: "<=", moreThan: ">", moreThanOrEqual: ">=" }[operator.type]
-      qb.andWhere(`${column} ${sql} :${p}`, { [p]: scalar(kind, operator.value, field) })
+      where.and(`${column} ${sql} ${where.bind(scalar(kind, operator.value, field))}`)
       return
     }
     case "like":
     case "ilike":
-      qb.andWhere(`${column} ${operator.type === "like" ? "LIKE" : "ILIKE"} :${p}`, { [p]: scalar(kind, operator.value, field) })
+      where.and(`${column} ${operator.type === "like" ? "LIKE" : "ILIKE"} ${where.bind(scalar(kind, operator.value, field))}`)
       return
     case "and": {
-      for (const inner of toArray(operator.value)) applyColumnFilter(qb, column, kind, inner, field, param)
+      for (const inner of toArray(operator.value)) applyColumnFilter(where, column, kind, inner, field)
       return
     }
   }
@@ -209,38 +212,43 @@ function optionalCount(value: unknown, field: string): number | undefined {
   return n
 }
 
-/**
- * Runs a list: `[rows, count]` for `selector` and `config` (already defaulted by the caller).
- *
- * Without relations it is one statement returning plain rows, a window counting them while
- * the page is cut. With a text search the filtered rows are materialised first, so the planner
- * serves `q` from its trigram index instead of walking the primary key in page order. With relations, TypeORM joins and pages by root entity (two statements).
- */
-export async function runListQuery(
-  executor: Executor,
-  spec: ListSpec,
-  selector: Record<string, unknown>,
-  config: ListConfig
-): Promise<[Record<string, unknown>[], number]> {
-  const { alias } = spec
-  const qb = executor.manager.getRepository<ObjectLiteral>(spec.entity).createQueryBuilder(alias)
-  let counter = 0
-  const param: ParamNamer = () => `p${counter++}`
+/** The conditions and parameters of one list, built in order. */
+class WhereBuilder implements Where {
+  readonly conditions: string[] = []
+  readonly params: unknown[] = []
+  materialized = false
+  /** At most this many rows can match (a filter on a unique column), when known. */
+  bound?: number
 
-  for (const [field, value] of Object.entries(selector)) {
-    if (value === undefined) continue
-    const special = spec.special?.[field]
-    if (special) {
-      special(qb, value, param)
-      continue
-    }
-    const kind = (spec.columns as Record<string, { kind: ColumnKind } | undefined>)[field]?.kind
-    if (!kind) {
-      throw invalidData(`Unknown filter "${field}" for ${spec.label}`)
-    }
-    applyColumnFilter(qb, `${alias}.${field}`, kind, value, field, param)
+  and(sql: string): void {
+    this.conditions.push(sql)
   }
 
+  bind(value: unknown): string {
+    this.params.push(value)
+    return `$${this.params.length}`
+  }
+
+  materialize(): void {
+    this.materialized = true
+  }
+
+  sql(): string {
+    return this.conditions.length ? `WHERE ${this.conditions.join(" AND ")}` : ""
+  }
+}
+
+/** The parsed FindConfig of a list. */
+interface Plan {
+  select: string[]
+  relations: string[]
+  order: [string, "ASC" | "DESC"][]
+  skip?: number
+  take?: number
+  withDeleted: boolean
+}
+
+function planOf(spec: ListSpec, selector: Record<string, unknown>, config: ListConfig): Plan {
   const select = stringList(config.select, "select")
   for (const column of select) {
     if (!spec.columns[column]) throw invalidData(`"config.select" names an unknown field "${column}" of ${spec.label}`)
@@ -255,56 +263,151 @@ export async function runListQuery(
   const skip = optionalCount(config.skip, "skip")
   const given = optionalCount(config.take, "take")
   const take = given === 0 && spec.itemListQuirks ? undefined : given
-  if (config.withDeleted === true || "deleted_at" in selector) {
-    qb.withDeleted()
-  }
+  return { select, relations, order, skip, take, withDeleted: config.withDeleted === true || "deleted_at" in selector }
+}
 
-  if (relations.length) {
-    if (select.length) qb.select([...new Set(["id", ...select])].map((c) => `${alias}.${c}`))
-    for (const relation of relations) qb.leftJoinAndSelect(`${alias}.${relation}`, relation)
-    for (const [column, direction] of order) qb.addOrderBy(`${alias}.${column}`, direction)
-    if (skip) qb.skip(skip)
-    if (take !== undefined) qb.take(take)
-    const [rows, count] = await qb.getManyAndCount()
-    return [rows as unknown as Record<string, unknown>[], count]
+/** The selector's conditions on the table aliased `alias`. */
+function whereOf(spec: ListSpec, selector: Record<string, unknown>, alias: string, withDeleted: boolean): WhereBuilder {
+  const where = new WhereBuilder()
+  if (!withDeleted && spec.columns.deleted_at) where.and(`${alias}.deleted_at IS NULL`)
+  for (const field in selector) {
+    const value = selector[field]
+    if (value === undefined) continue
+    const special = spec.special?.[field]
+    if (special) {
+      special(where, value, alias)
+      continue
+    }
+    const column = (spec.columns as Record<string, ColumnSpec | undefined>)[field]
+    if (!column) {
+      throw invalidData(`Unknown filter "${field}" for ${spec.label}`)
+    }
+    applyColumnFilter(where, `${alias}."${field}"`, column.kind, value, field)
+    if (column.unique === "always" || (column.unique === "live" && !withDeleted)) {
+      const matches = Array.isArray(value) ? value.length : value !== null && typeof value !== "object" ? 1 : undefined
+      if (matches !== undefined) where.bound = Math.min(where.bound ?? matches, matches)
+    }
   }
+  return where
+}
 
+/**
+ * Runs a list: `[rows, count]` for `selector` and `config` (already defaulted by the caller).
+ *
+ * Without relations it is one statement: the count (served from an index where one covers
+ * the filter) beside the page (which the planner serves in order from the primary key, or
+ * sorts from an index), joined laterally so that a page past the end still carries its count.
+ * A text search computes its matched rows once for both. A page that needs no count (the
+ * whole list, or a retrieve) has none. With relations, TypeORM joins and pages by root entity.
+ */
+export async function runListQuery(
+  executor: Executor,
+  spec: ListSpec,
+  selector: Record<string, unknown>,
+  config: ListConfig,
+  needs: ListNeeds = {}
+): Promise<[Record<string, unknown>[], number]> {
+  const { alias } = spec
+  const plan = planOf(spec, selector, config)
+  if (plan.relations.length) return joinedList(executor, spec, selector, plan)
+
+  const where = whereOf(spec, selector, alias, plan.withDeleted)
+  const { select, order, skip, take } = plan
   const wanted = select.length ? [...new Set(["id", ...select])] : Object.keys(spec.columns)
   const columns = [...new Set([...wanted, ...order.map(([column]) => column)])]
-  qb.select(`${alias}.${columns[0]}`, columns[0])
-  for (const column of columns.slice(1)) qb.addSelect(`${alias}.${column}`, column)
-  const [inner, parameters] = qb.getQueryAndParameters()
+  const params = where.params
   const paging: string[] = []
-  if (take !== undefined) {
-    parameters.push(take)
-    paging.push(`LIMIT $${parameters.length}`)
+  if (take !== undefined) paging.push(`LIMIT ${bindPaging(params, take)}`)
+  if (skip) paging.push(`OFFSET ${bindPaging(params, skip)}`)
+  const orderBy = (prefix: string) => order.map(([column, direction]) => `${prefix}"${column}" ${direction}`).join(", ")
+  // No count where the page holds every match: the whole list from its start, or a first page
+  // at least as long as the rows a unique filter can match (a sku, a list of ids).
+  const wholeList = !skip && (take === undefined || (where.bound !== undefined && where.bound <= take))
+  const counted = needs.count !== false && !wholeList
+
+  let sql: string
+  if (where.materialized) {
+    sql = `WITH matched AS MATERIALIZED (SELECT ${columns.map((c) => `${alias}."${c}"`).join(", ")} FROM ${spec.name} ${alias} ${where.sql()})
+      ${
+        counted
+          ? `SELECT p.*, c.__total FROM (SELECT count(*) AS __total FROM matched) c
+              LEFT JOIN LATERAL (SELECT * FROM matched ORDER BY ${orderBy("")} ${paging.join(" ")}) p ON true
+             ORDER BY ${orderBy("p.")}`
+          : `SELECT * FROM matched ORDER BY ${orderBy("")} ${paging.join(" ")}`
+      }`
+  } else {
+    const page = `SELECT ${columns.map((c) => `${alias}."${c}"`).join(", ")} FROM ${spec.name} ${alias} ${where.sql()}
+      ORDER BY ${orderBy(`${alias}.`)} ${paging.join(" ")}`
+    sql = counted
+      ? `SELECT p.*, c.__total FROM (SELECT count(*) AS __total FROM ${spec.name} ${alias} ${where.sql()}) c
+          LEFT JOIN LATERAL (${page}) p ON true ORDER BY ${orderBy("p.")}`
+      : page
   }
-  if (skip) {
-    parameters.push(skip)
-    paging.push(`OFFSET $${parameters.length}`)
+  const rows = await executor.rows<Record<string, unknown>>(sql, params)
+  let count: number
+  if (counted) {
+    count = rows.length ? Number(rows[0].__total) : 0
+    // A page of none is one row of the count with no item, level or reservation beside it.
+    if (rows.length === 1 && rows[0].id === null) return [[], count]
+  } else {
+    count = (skip ?? 0) + rows.length
+    if (columns.length === wanted.length) return [rows, count]
   }
-  const rows = await executor.rows<Record<string, unknown>>(
-    `WITH matched AS ${"q" in selector ? "MATERIALIZED" : ""} (${inner})
-     SELECT *, count(*) OVER () AS "__total" FROM matched
-      ORDER BY ${order.map(([column, direction]) => `"${column}" ${direction}`).join(", ")}
-      ${paging.join(" ")}`,
-    parameters
-  )
-  let count = rows.length ? Number(rows[0].__total) : 0
-  if (!rows.length && (skip || take === 0)) {
-    // Past the last page, or a page of none: the window had no row to report on.
-    const [{ total }] = await executor.rows<{ total: string }>(
-      `SELECT count(*) AS total FROM (${inner}) AS matched`,
-      parameters.slice(0, parameters.length - paging.length)
-    )
-    count = Number(total)
+  // New objects of the wanted columns: deleting the count (or an order column) from the
+  // driver's rows would leave each in V8's slow dictionary mode, and cost more than the copy.
+  const copy = rowCopier(wanted)
+  return [rows.map(copy), count]
+}
+
+type RowCopier = (row: Record<string, unknown>) => Record<string, unknown>
+const copiers = new Map<string, RowCopier>()
+
+/**
+ * A function that copies `columns` of a row into a new object literal: one shape for every
+ * row, built at V8's speed for literals. The names are the table's own columns (checked
+ * against its spec), never the caller's text.
+ */
+function rowCopier(columns: string[]): RowCopier {
+  const key = columns.join(",")
+  let copier = copiers.get(key)
+  if (!copier) {
+    const fields = columns.map((c) => `${JSON.stringify(c)}: row[${JSON.stringify(c)}]`).join(", ")
+    copier = new Function("row", `return { ${fields} }`) as RowCopier
+    // Selects of column subsets are few in practice; the cache stays bounded whatever a caller does.
+    if (copiers.size >= 256) copiers.clear()
+    copiers.set(key, copier)
   }
-  const extra = columns.filter((c) => !wanted.includes(c))
-  for (const row of rows) {
-    delete row.__total
-    for (const column of extra) delete row[column]
-  }
-  return [rows, count]
+  return copier
+}
+
+function bindPaging(params: unknown[], value: number): string {
+  params.push(value)
+  return `$${params.length}`
+}
+
+/** A list that joins relations: TypeORM's query builder, paging by root entity (two statements). */
+async function joinedList(
+  executor: Executor,
+  spec: ListSpec,
+  selector: Record<string, unknown>,
+  plan: Plan
+): Promise<[Record<string, unknown>[], number]> {
+  const { alias } = spec
+  const where = whereOf(spec, selector, alias, true)
+  const qb: SelectQueryBuilder<ObjectLiteral> = executor.manager.getRepository<ObjectLiteral>(spec.entity).createQueryBuilder(alias)
+  if (plan.withDeleted) qb.withDeleted()
+  // The conditions use $n placeholders; TypeORM's own parameters are named, so they are given as
+  // named ones in the same order: each $n becomes :wN.
+  const named = Object.fromEntries(where.params.map((value, i) => [`w${i + 1}`, value]))
+  const rewrite = (sql: string) => sql.replace(/\$(\d+)/g, (_, n: string) => `:w${n}`)
+  for (const condition of where.conditions) qb.andWhere(rewrite(condition), named)
+  if (plan.select.length) qb.select([...new Set(["id", ...plan.select])].map((c) => `${alias}.${c}`))
+  for (const relation of plan.relations) qb.leftJoinAndSelect(`${alias}.${relation}`, relation)
+  for (const [column, direction] of plan.order) qb.addOrderBy(`${alias}.${column}`, direction)
+  if (plan.skip) qb.skip(plan.skip)
+  if (plan.take !== undefined) qb.take(plan.take)
+  const [rows, count] = await qb.getManyAndCount()
+  return [rows as unknown as Record<string, unknown>[], count]
 }
 
 function parseOrder(spec: ListSpec, order: unknown): [string, "ASC" | "DESC"][] {

@@ -174,6 +174,8 @@ export class ReplicaSet {
           return primary.rows<T>(sql, params, name)
         }
       },
+      // Server functions serve checkouts: always on the primary.
+      call: (fn, params, name) => primary.call(fn, params, name),
     }
   }
 

@@ -72,6 +72,11 @@ export function callSql(fn: ServerFunction): string {
   return `SELECT * FROM ${fn.name}(${parameters.join(", ")})`
 }
 
+/** What an executor runs for `fn` (Executor.call): the call, and the statement it wraps. */
+export function runnable(fn: ServerFunction): { call: string; sql: string } {
+  return { call: callSql(fn), sql: fn.sql }
+}
+
 /** A checksum of what the function is: its name, its parameters, its result and its body. */
 export function functionChecksum(fn: ServerFunction): string {
   return createHash("sha256").update(createFunctionSql(fn)).digest("hex").slice(0, 16)

@@ -19,7 +19,7 @@ import type {
 } from "@medusajs/types"
 import { InjectEntityManager, MedusaContext } from "@medusajs/utils"
 import type { DataSource, EntityManager } from "typeorm"
-import { ListConfig, ListSpec, runListQuery } from "../db/list-query"
+import { ListConfig, ListNeeds, ListSpec, runListQuery } from "../db/list-query"
 import { ReplicaSet } from "../db/replicas"
 import { joinerConfig } from "../joiner-config"
 import { resolveOptions } from "../options"
@@ -222,7 +222,7 @@ export default class InventoryService implements IInventoryService, CallHost {
   ): Promise<InventoryItemDTO> {
     const id = validate(idSchema, inventoryItemId, "inventoryItemId")
     const { skip: _skip, take: _take, ...rest } = (config == null ? {} : validateObject(config, "config")) as ListConfig
-    const [[item]] = await this.list<InventoryItemDTO>(ITEM_RETRIEVE, { id }, { ...rest, take: 1 }, context)
+    const [[item]] = await this.list<InventoryItemDTO>(ITEM_RETRIEVE, { id }, { ...rest, take: 1 }, context, { count: false })
     if (!item) throw itemNotFound(id)
     return item
   }
@@ -563,11 +563,17 @@ export default class InventoryService implements IInventoryService, CallHost {
 
   // ---------------------------------------------------------------- shared by several methods
 
-  private async list<DTO>(spec: ListSpec, selector: unknown, config: unknown, context: SharedContext): Promise<[DTO[], number]> {
+  private async list<DTO>(
+    spec: ListSpec,
+    selector: unknown,
+    config: unknown,
+    context: SharedContext,
+    needs?: ListNeeds
+  ): Promise<[DTO[], number]> {
     // As in the official module, a missing selector is no filter (`listInventoryItems()`).
     const filters = validateOptionalObject(selector, "selector") ?? {}
     const options = config === undefined || config === null ? DEFAULT_LIST_CONFIG : validateObject(config, "config")
-    const [rows, count] = await runListQuery(this.stock(context).read, spec, filters, options as ListConfig)
+    const [rows, count] = await runListQuery(this.stock(context).read, spec, filters, options as ListConfig, needs)
     return [rows as unknown as DTO[], count]
   }
 

@@ -18,29 +18,26 @@ export const ITEM_LIST: ListSpec = {
   ...ITEMS,
   itemListQuirks: true,
   special: {
-    q: (qb, value, param) => {
+    q: (where, value, alias) => {
       if (value === null || value === "") return
       if (typeof value !== "string") throw invalidData(`Filter "q" must be a string`)
       // One expression over sku, title and description, served by one trigram index (see the
       // search-indexes migration); its separator is taken out of the text so no match spans fields.
-      const p = param()
-      qb.andWhere(`inventory_item_search_text(inv_item.sku, inv_item.title, inv_item.description) ILIKE :${p}`, {
-        [p]: likePattern(value.split(String.fromCharCode(31)).join(""), "%", "%"),
-      })
+      const pattern = likePattern(value.split(String.fromCharCode(31)).join(""), "%", "%")
+      where.and(`inventory_item_search_text(${alias}.sku, ${alias}.title, ${alias}.description) ILIKE ${where.bind(pattern)}`)
+      where.materialize()
     },
-    location_id: (qb, value, param) => {
+    location_id: (where, value, alias) => {
       // An empty string is a value that matches nothing, as in the official module: Medusa
       // Admin's Inventory page asks for `?location_id=` before it has picked a location.
       const ids = toArray(validate(locationFilter, value, "selector.location_id")).filter((id) => id !== "")
       if (!ids.length) {
-        qb.andWhere("FALSE")
+        where.and("FALSE")
         return
       }
-      const p = param()
-      qb.andWhere(
-        `EXISTS (SELECT 1 FROM inventory_level lvl WHERE lvl.inventory_item_id = inv_item.id
-           AND lvl.location_id = ANY(CAST(:${p} AS text[])) AND lvl.deleted_at IS NULL)`,
-        { [p]: ids }
+      where.and(
+        `EXISTS (SELECT 1 FROM inventory_level lvl WHERE lvl.inventory_item_id = ${alias}.id
+           AND lvl.location_id = ANY(${where.bind(ids)}::text[]) AND lvl.deleted_at IS NULL)`
       )
     },
   },

@@ -4,7 +4,8 @@ import { itemNotFound, levelNotFound, noLevelToAdjust, notStockedAt } from "../u
 import { newIds } from "../utils/ids"
 import type { StockContext } from "./context"
 import { LevelKey, levelKey, lockLevels } from "./locking"
-import { callSql, ServerFunction } from "../db/server-functions"
+import { batchedRead, ReadBatch } from "../db/read-batch"
+import { runnable, ServerFunction } from "../db/server-functions"
 import { ALERTS_COLUMN, ledgerSql, levelsAddedMoves, levelsDeletedMoves, movesCte, noteCrossing, Reasons, reasonLiteral, recordSql, takeAlerts, thresholdOf } from "./ledger"
 import { liveReservationSums } from "./reservations"
 import { columnList, jsonParam, LevelInput, LevelKeyedUpdate, LEVELS, unnestRows } from "./tables"
@@ -153,13 +154,11 @@ export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[
          FROM inventory_level l
          JOIN input i ON l.inventory_item_id = i.inventory_item_id AND l.location_id = i.location_id
         WHERE l.deleted_at IS NULL
-          AND (SELECT count(*) FROM input) = (
-            SELECT count(*) FROM inventory_level x JOIN input y
-              ON x.inventory_item_id = y.inventory_item_id AND x.location_id = y.location_id
-             WHERE x.deleted_at IS NULL)
         ORDER BY l.id
         FOR UPDATE OF l
      ),
+     -- Every update has its level (the pairs are distinct): otherwise nothing is written.
+     complete AS (SELECT (SELECT count(*) FROM current) = (SELECT count(*) FROM input) AS ok),
      changes AS (
        SELECT id,
               COALESCE(new_stocked, stocked_quantity) AS stocked_quantity,
@@ -179,7 +178,7 @@ export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[
               reserved_quantity = c.reserved_quantity, metadata = c.metadata,
               updated_at = CASE WHEN c.changed THEN now() ELSE l.updated_at END
          FROM changes c
-        WHERE l.id = c.id
+        WHERE l.id = c.id AND (SELECT ok FROM complete)
        RETURNING ${columnList(LEVELS, "l")}, c.changed, c.old_stocked, c.old_reserved
      ),
      ${movesCte("upd", {
@@ -312,15 +311,68 @@ export const SUM_LEVELS_FUNCTIONS: Record<LevelQuantity, ServerFunction> = {
 }
 
 const SUM_LEVELS_CALLS = Object.fromEntries(
-  Object.entries(SUM_LEVELS_FUNCTIONS).map(([quantity, fn]) => [quantity, callSql(fn)])
-) as Record<LevelQuantity, string>
+  Object.entries(SUM_LEVELS_FUNCTIONS).map(([quantity, fn]) => [quantity, runnable(fn)])
+) as Record<LevelQuantity, ReturnType<typeof runnable>>
+
+/** One ask of `sumLevels`. */
+interface SumAsk {
+  itemId: string
+  locationIds: string[]
+}
+
+interface SumAnswer {
+  found: boolean
+  quantity: number
+}
+
+/**
+ * The sums of several asks in one statement: per ask (its position `n`), whether its item
+ * exists and the sum over its item's live levels at its locations. The asks' locations travel
+ * as one two-dimensional array, a row per ask padded with NULLs (which match no level); `= ANY`
+ * of a row's slice reads its elements, so each ask is two index probes, as when alone.
+ */
+function sumBatchSql(quantity: LevelQuantity): string {
+  return `SELECT a.n, EXISTS (SELECT 1 FROM inventory_item it WHERE it.id = a.item AND it.deleted_at IS NULL) AS found,
+            (SELECT COALESCE(sum(${QUANTITY_SQL[quantity]}), 0) FROM inventory_level l
+              WHERE l.inventory_item_id = a.item AND l.location_id = ANY(($2::text[])[a.n:a.n]) AND l.deleted_at IS NULL) AS quantity
+       FROM unnest($1::text[]) WITH ORDINALITY AS a(item, n)
+      ORDER BY a.n`
+}
+
+function sumBatch(quantity: LevelQuantity): ReadBatch<SumAsk, SumAnswer> {
+  const sql = sumBatchSql(quantity)
+  return {
+    key: `sum_${quantity}`,
+    max: 64,
+    inFlight: 4,
+    async one(db, ask) {
+      const [row] = await db.call<{ found: boolean; quantity: string }>(SUM_LEVELS_CALLS[quantity], [ask.itemId, ask.locationIds], `mit_sum_${quantity}`)
+      return { found: row.found, quantity: Number(row.quantity) }
+    },
+    async many(db, asks) {
+      const width = Math.max(1, ...asks.map((a) => a.locationIds.length))
+      const places = asks.map((a) => [...a.locationIds, ...new Array<null>(width - a.locationIds.length).fill(null)])
+      const rows = await db.rows<{ found: boolean; quantity: string }>(sql, [asks.map((a) => a.itemId), places], `mit_sum_${quantity}_batch`)
+      return rows.map((row) => ({ found: row.found, quantity: Number(row.quantity) }))
+    },
+  }
+}
+
+const SUM_BATCHES: Record<LevelQuantity, ReadBatch<SumAsk, SumAnswer>> = {
+  available: sumBatch("available"),
+  stocked: sumBatch("stocked"),
+  reserved: sumBatch("reserved"),
+}
 
 /**
  * The sum of one quantity over an item's live levels at the given locations (0 for none);
  * NOT_FOUND when the item does not exist. Always on the primary: checkouts decide on it.
+ * Outside a transaction, sums asked at the same moment share one statement (db/read-batch.ts).
  */
 export async function sumLevels(ctx: StockContext, quantity: LevelQuantity, itemId: string, locationIds: string[]): Promise<number> {
-  const [row] = await ctx.db.rows<{ found: boolean; quantity: string }>(SUM_LEVELS_CALLS[quantity], [itemId, locationIds], `mit_sum_${quantity}`)
-  if (!row.found) throw itemNotFound(itemId)
-  return Number(row.quantity)
+  const batch = SUM_BATCHES[quantity]
+  const ask = { itemId, locationIds }
+  const answer = ctx.db.pool ? await batchedRead(ctx.db.pool, batch, ctx.db, ask) : await batch.one(ctx.db, ask)
+  if (!answer.found) throw itemNotFound(itemId)
+  return answer.quantity
 }

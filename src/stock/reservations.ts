@@ -1,6 +1,6 @@
 import type { ReservationItemDTO } from "@medusajs/types"
 import type { ListSpec } from "../db/list-query"
-import { callSql, ServerFunction } from "../db/server-functions"
+import { runnable, ServerFunction } from "../db/server-functions"
 import { insufficientStock, notStockedAt, reservationNotFound } from "../utils/errors"
 import { newIds } from "../utils/ids"
 import type { StockContext } from "./context"
@@ -162,7 +162,7 @@ export const RESERVE_ONE_FUNCTION: ServerFunction = {
   ],
 }
 
-const RESERVE_ONE_CALL = callSql(RESERVE_ONE_FUNCTION)
+const RESERVE_ONE_CALL = runnable(RESERVE_ONE_FUNCTION)
 
 /**
  * A reservation as callers see it: `expires_at` (this module's own column) only when it is
@@ -197,7 +197,7 @@ export async function reserve(ctx: StockContext, rows: ReservationInput[]): Prom
   const { params } = unnestRows(RESERVATIONS, ids, rows)
   let inserted: ReservationItemDTO[]
   if (rows.length === 1) {
-    const written = await ctx.db.rows<ReservationItemDTO & SingleLevel>(
+    const written = await ctx.db.call<ReservationItemDTO & SingleLevel>(
       RESERVE_ONE_CALL,
       [...params.map((column) => (column as unknown[])[0]), ctx.strict, ...recordParams(ctx.ledger, ctx.note)],
       "mit_reserve_one"

@@ -23,6 +23,11 @@ export interface ColumnSpec {
   update?: z.ZodType
   /** Inserted when a create leaves the field out (or gives null). */
   default?: unknown
+  /**
+   * No two rows share a value (`always`), or no two live rows (`live`: a partial unique index
+   * where deleted_at IS NULL). A list filtered on it knows how many rows it can match at most.
+   */
+  unique?: "always" | "live"
 }
 
 export interface TableSpec {
@@ -37,7 +42,7 @@ export interface TableSpec {
   relations: Record<string, { target: string }>
 }
 
-const idColumn: ColumnSpec = { kind: "id", cast: "varchar" }
+const idColumn: ColumnSpec = { kind: "id", cast: "varchar", unique: "always" }
 const timestamps = {
   created_at: { kind: "date", cast: "timestamptz" },
   updated_at: { kind: "date", cast: "timestamptz" },
@@ -58,7 +63,7 @@ export const ITEMS = {
   columns: {
     id: idColumn,
     ...timestamps,
-    sku: textColumn("text"),
+    sku: { ...textColumn("text"), unique: "live" },
     origin_country: textColumn("text"),
     hs_code: textColumn("text"),
     mid_code: textColumn("text"),

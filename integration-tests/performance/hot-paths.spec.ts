@@ -1,0 +1,247 @@
+import { Client } from "pg"
+import InventoryService from "../../src/services/inventory"
+import { setupTestDatabase, TestDatabase } from "../utils/database"
+
+/**
+ * What keeps the hot paths fast, without a timer: for each row of the README's performance
+ * table, how many statements one call sends, and the plan PostgreSQL makes of each of them on
+ * tables of 100,000 items and 100,000 levels (10 locations): the index it must use and no
+ * sequential scan of the inventory tables. A regression of the kinds found before (a list
+ * built by a query builder that counted with a window over every match, a search that lost
+ * its index, an existence check per call) fails here.
+ */
+
+const ITEMS = 100_000
+const LOCATIONS = 10
+
+interface Sent {
+  sql: string
+  values: unknown[]
+}
+
+/** Every statement the module's pg clients send while `fn` runs (pg's own, so autocommit and transactions alike). */
+async function statementsOf(fn: () => Promise<unknown>): Promise<Sent[]> {
+  const sent: Sent[] = []
+  const original = Client.prototype.query
+  Client.prototype.query = function (this: Client, ...args: unknown[]) {
+    const [first, second] = args as [unknown, unknown]
+    if (typeof first === "string") sent.push({ sql: first, values: Array.isArray(second) ? second : [] })
+    else if (first && typeof first === "object" && "text" in first) {
+      const config = first as { text: string; values?: unknown[] }
+      sent.push({ sql: config.text, values: config.values ?? [] })
+    }
+    return (original as (...a: unknown[]) => unknown).apply(this, args)
+  } as typeof Client.prototype.query
+  try {
+    await fn()
+  } finally {
+    Client.prototype.query = original
+  }
+  return sent
+}
+
+interface PlanNode {
+  "Node Type": string
+  "Relation Name"?: string
+  "Index Name"?: string
+  Plans?: PlanNode[]
+}
+
+function walk(node: PlanNode, out: PlanNode[] = []): PlanNode[] {
+  out.push(node)
+  for (const child of node.Plans ?? []) walk(child, out)
+  return out
+}
+
+const INVENTORY_TABLES = ["inventory_item", "inventory_level", "reservation_item", "inventory_movement"]
+
+describe("hot paths: statements per call and plan shapes on 100,000 rows", () => {
+  let db: TestDatabase
+  let service: InventoryService
+  let explainer: Client
+
+  /** The nodes of the plan PostgreSQL makes of `statement` (EXPLAIN, not run: writes write nothing). */
+  async function planOf(statement: Sent): Promise<PlanNode[]> {
+    const { rows } = await explainer.query(`EXPLAIN (FORMAT JSON) ${statement.sql}`, statement.values)
+    return walk((rows[0]["QUERY PLAN"] as { Plan: PlanNode }[])[0].Plan)
+  }
+
+  /**
+   * Asserts the plan uses each of `indexes` (a name, or a pattern where either of two indexes
+   * serves) and scans no inventory table sequentially.
+   */
+  async function expectPlan(statement: Sent, indexes: (string | RegExp)[]): Promise<PlanNode[]> {
+    const nodes = await planOf(statement)
+    const seqScans = nodes.filter((n) => n["Node Type"] === "Seq Scan" && INVENTORY_TABLES.includes(n["Relation Name"] ?? ""))
+    expect(seqScans.map((n) => n["Relation Name"])).toEqual([])
+    const used = nodes.map((n) => n["Index Name"]).filter((name): name is string => !!name)
+    for (const index of indexes) {
+      if (typeof index === "string") expect(used).toContain(index)
+      else expect(used).toContainEqual(expect.stringMatching(index))
+    }
+    return nodes
+  }
+
+  /** An index on inventory_level by item and location: the unique one, or the live one by location first. */
+  const LEVEL_BY_KEY = /^(UQ_inventory_level_inventory_item_id_location_id|IDX_inventory_level_location_item_live)$/
+
+  /** The statements of one call, after a first call has warmed the connection up (a new connection asks once whether it reaches PostgreSQL itself). */
+  async function oneCall(fn: () => Promise<unknown>): Promise<Sent[]> {
+    await fn()
+    return statementsOf(fn)
+  }
+
+  beforeAll(async () => {
+    db = await setupTestDatabase("mit_hot", 20)
+    await db.query(
+      `INSERT INTO inventory_item (id, sku, title, description, requires_shipping)
+       SELECT 'iitem_' || lpad(g::text, 8, '0'), 'SKU-' || lpad(g::text, 7, '0'), 'shirt ' || g,
+              CASE WHEN g % 5 = 0 THEN 'limited edition' ELSE 'regular' END, true
+         FROM generate_series(1, $1::int) g`,
+      [ITEMS]
+    )
+    await db.query(
+      `INSERT INTO inventory_level (id, inventory_item_id, location_id, stocked_quantity)
+       SELECT 'ilev_' || lpad(g::text, 8, '0'), 'iitem_' || lpad(g::text, 8, '0'), 'loc_' || (1 + g % $2::int), 1000000
+         FROM generate_series(1, $1::int) g`,
+      [ITEMS, LOCATIONS]
+    )
+    // As autovacuum leaves a settled table: statistics and the visibility map.
+    await db.query(`VACUUM ANALYZE`)
+    explainer = new Client({ connectionString: db.url })
+    await explainer.connect()
+    service = db.service()
+  }, 120_000)
+
+  afterAll(async () => {
+    await explainer?.end()
+    await db?.close()
+  })
+
+  const item = (n: number) => `iitem_${String(n).padStart(8, "0")}`
+  const sku = (n: number) => `SKU-${String(n).padStart(7, "0")}`
+
+  it("exact-sku lookup (listInventoryItems({ sku }), take 10): one statement, by the sku index, no count (a sku matches one live item)", async () => {
+    const sent = await oneCall(() => service.listInventoryItems({ sku: sku(4242) }, { take: 10 }))
+    expect(sent).toHaveLength(1)
+    expect(sent[0].sql).not.toMatch(/count\(/)
+    await expectPlan(sent[0], ["IDX_inventory_item_sku"])
+    expect(await service.listInventoryItems({ sku: sku(4242) }, { take: 10 })).toEqual([[expect.objectContaining({ sku: sku(4242) })], 1])
+  })
+
+  it("levels by location, take 50 skip 1000: one statement; its count is an index-only scan, never a window over every match", async () => {
+    const call = () => service.listInventoryLevels({ location_id: "loc_3" }, { take: 50, skip: 1000 })
+    const sent = await oneCall(call)
+    expect(sent).toHaveLength(1)
+    expect(sent[0].sql).not.toMatch(/OVER \(\)/)
+    const nodes = await expectPlan(sent[0], [])
+    const levelIndexes = nodes.filter((n) => n["Relation Name"] === "inventory_level").map((n) => `${n["Node Type"]} ${n["Index Name"]}`)
+    expect(levelIndexes).toContainEqual(expect.stringMatching(/^Index Only Scan IDX_inventory_level_location/))
+    const [rows, count] = await call()
+    expect(rows).toHaveLength(50)
+    expect(count).toBe(ITEMS / LOCATIONS)
+  })
+
+  it("q search with count (20% of 100,000 items match): one statement, through the trigram index", async () => {
+    const call = () => service.listInventoryItems({ q: "limited" }, { take: 50, skip: 1000 })
+    const sent = await oneCall(call)
+    expect(sent).toHaveLength(1)
+    const nodes = await expectPlan(sent[0], ["IDX_inventory_item_search_trgm"])
+    expect(nodes.map((n) => n["Node Type"])).toContain("Bitmap Index Scan")
+    const [rows, count] = await call()
+    expect(rows).toHaveLength(50)
+    expect(count).toBe(ITEMS / 5)
+  })
+
+  it("items at a location (Medusa Admin's Inventory page), take 50: one statement; the page walks the items' key and probes the levels' index", async () => {
+    const sent = await oneCall(() => service.listInventoryItems({ location_id: "loc_2" }, { take: 50 }))
+    expect(sent).toHaveLength(1)
+    // Not a row of the table: its count (10% of the items) is cheapest as a hash join over
+    // the items, which the planner rightly picks; the page itself must not sort every match.
+    const nodes = await planOf(sent[0])
+    const used = nodes.map((n) => n["Index Name"]).filter(Boolean)
+    expect(used).toContain("PK_inventory_item_id")
+    expect(used).toContainEqual(expect.stringMatching(LEVEL_BY_KEY))
+  })
+
+  it("sku IN (2,000): one statement, by the sku index, no count (the page holds every possible match)", async () => {
+    const skus = Array.from({ length: 2000 }, (_, i) => sku(1 + i * 37))
+    const sent = await oneCall(() => service.listInventoryItems({ sku: skus }, { skip: 0, take: skus.length }))
+    expect(sent).toHaveLength(1)
+    expect(sent[0].sql).not.toMatch(/count\(/)
+    await expectPlan(sent[0], ["IDX_inventory_item_sku"])
+    const [rows, count] = await service.listInventoryItems({ sku: skus }, { skip: 0, take: skus.length })
+    expect(rows).toHaveLength(2000)
+    expect(count).toBe(2000)
+  })
+
+  it("a page of a unique filter past its matches still counts (skip), and a retrieve counts nothing", async () => {
+    const sent = await oneCall(() => service.listInventoryItems({ sku: [sku(1), sku(2)] }, { skip: 1, take: 10 }))
+    expect(sent).toHaveLength(1)
+    expect(sent[0].sql).toMatch(/count\(\*\)/)
+    expect(await service.listInventoryItems({ sku: [sku(1), sku(2)] }, { skip: 5, take: 10 })).toEqual([[], 2])
+    const retrieve = await oneCall(() => service.retrieveInventoryItem(item(7)))
+    expect(retrieve).toHaveLength(1)
+    expect(retrieve[0].sql).not.toMatch(/count\(/)
+    await expectPlan(retrieve[0], ["PK_inventory_item_id"])
+  })
+
+  it("checkout (confirmInventory + createReservationItem): one statement each, by the item's key and the level's unique index", async () => {
+    const confirm = await oneCall(() => service.confirmInventory(item(11), ["loc_2"], 1))
+    expect(confirm).toHaveLength(1)
+    await expectPlan(confirm[0], ["PK_inventory_item_id", LEVEL_BY_KEY])
+    let n = 0
+    const reserve = await oneCall(() =>
+      service.createReservationItem({ inventory_item_id: item(11), location_id: "loc_2", quantity: 1, line_item_id: `li_${n++}` })
+    )
+    expect(reserve).toHaveLength(1)
+    await expectPlan(reserve[0], [LEVEL_BY_KEY])
+  })
+
+  it("retrieveAvailableQuantity: one statement alone; 32 asked at once share 5 statements (4 alone, then the 28 waiting in one)", async () => {
+    const alone = await oneCall(() => service.retrieveAvailableQuantity(item(21), ["loc_1", "loc_2"]))
+    expect(alone).toHaveLength(1)
+    await expectPlan(alone[0], ["PK_inventory_item_id", LEVEL_BY_KEY])
+
+    const asks = Array.from({ length: 32 }, (_, i) => 1 + i * 101)
+    const ask = () => Promise.all(asks.map((n) => service.retrieveAvailableQuantity(item(n), [`loc_${1 + (n % LOCATIONS)}`, "loc_9"])))
+    await ask()
+    let answers: number[] = []
+    const sent = await statementsOf(async () => {
+      answers = await ask()
+    })
+    const sums = sent.filter((s) => !/pg_backend_pid/.test(s.sql))
+    expect(sums).toHaveLength(5)
+    expect(answers).toEqual(asks.map(() => 1000000))
+    const batch = sums.find((s) => /WITH ORDINALITY/.test(s.sql))!
+    expect(batch.values[0]).toHaveLength(28)
+    await expectPlan(batch, ["PK_inventory_item_id", LEVEL_BY_KEY])
+    // An item that does not exist fails its own ask only.
+    const mixed = await Promise.allSettled([...asks.slice(0, 8).map((n) => service.retrieveAvailableQuantity(item(n), ["loc_1"])), service.retrieveAvailableQuantity("iitem_none", ["loc_1"])])
+    expect(mixed.slice(0, 8).every((r) => r.status === "fulfilled")).toBe(true)
+    expect(mixed[8]).toMatchObject({ status: "rejected", reason: { type: "not_found" } })
+  })
+
+  it("updateInventoryLevels ×1,000: one statement, by the level's unique index", async () => {
+    const updates = Array.from({ length: 1000 }, (_, i) => ({
+      inventory_item_id: item(1 + i * 10),
+      location_id: `loc_${1 + ((1 + i * 10) % LOCATIONS)}`,
+      stocked_quantity: 500 + (i % 7),
+    }))
+    const sent = await statementsOf(() => service.updateInventoryLevels(updates))
+    expect(sent).toHaveLength(1)
+    await expectPlan(sent[0], [LEVEL_BY_KEY])
+  })
+
+  it("createInventoryLevels ×10,000: the insert with its movements in one statement, by the items' key", async () => {
+    const rows = Array.from({ length: 10_000 }, (_, i) => ({ inventory_item_id: item(1 + i), location_id: "loc_new", stocked_quantity: 10 }))
+    const sent = await statementsOf(() => service.createInventoryLevels(rows))
+    const statements = sent.map((s) => s.sql.trim().split(/\s+/)[0].toUpperCase())
+    // BEGIN, the insert (levels, movements), the recount of reservations that outlived a deleted level (I2), COMMIT.
+    expect(statements).toEqual(["START", "WITH", "WITH", "COMMIT"])
+    const insert = sent[1]
+    expect(insert.sql).toMatch(/INSERT INTO inventory_level/)
+    expect(insert.sql).toMatch(/INSERT INTO inventory_movement/)
+    await expectPlan(insert, ["PK_inventory_item_id"])
+  })
+})
