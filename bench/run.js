@@ -394,8 +394,9 @@ async function main() {
   }
   const dir = path.join(__dirname, "results")
   fs.mkdirSync(dir, { recursive: true })
-  // A quick run is a smoke run: it leaves the full run's results (the README's) alone.
-  const stem = QUICK ? "quick" : "latest"
+  // A quick run is a smoke run, and a run of some workloads a partial one: both leave the full
+  // run's results (the README's) alone.
+  const stem = QUICK ? "quick" : ONLY ? "partial" : "latest"
   fs.writeFileSync(path.join(dir, `${stem}.json`), JSON.stringify(report, null, 2) + "\n")
   fs.writeFileSync(path.join(dir, `${stem}.svg`), renderChart(report))
   console.log("")

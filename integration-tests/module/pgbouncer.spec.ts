@@ -59,7 +59,7 @@ describe("behind PgBouncer in transaction mode", () => {
     expect(pools.find((p) => p.database === db.name)).toMatchObject({ pool_mode: "transaction" })
   })
 
-  it("by default (no named statements): 40 concurrent quantity reads all succeed", async () => {
+  it("by default (\"auto\": the pooler is seen, so nothing is named): 40 concurrent quantity reads all succeed", async () => {
     const { ok, errors } = await burst({})
     expect(errors.map((e) => e.message)).toEqual([])
     expect(ok).toBe(40)

@@ -359,7 +359,7 @@ export async function runListQuery(
   return [rows.map(copy), count]
 }
 
-type RowCopier = (row: Record<string, unknown>) => Record<string, unknown>
+export type RowCopier = (row: Record<string, unknown>) => Record<string, unknown>
 const copiers = new Map<string, RowCopier>()
 
 /**
@@ -367,7 +367,7 @@ const copiers = new Map<string, RowCopier>()
  * row, built at V8's speed for literals. The names are the table's own columns (checked
  * against its spec), never the caller's text.
  */
-function rowCopier(columns: string[]): RowCopier {
+export function rowCopier(columns: string[]): RowCopier {
   const key = columns.join(",")
   let copier = copiers.get(key)
   if (!copier) {

@@ -196,10 +196,13 @@ export interface StockAlert {
  * Takes the `_alerts` column off a statement's rows, noting the alerts on the call's context
  * (the facade turns them into events), and returns the rows without it.
  */
-export function takeAlerts<T>(ctx: StockContext, rows: (T & { _alerts?: StockAlert[] | null })[]): T[] {
+export function takeAlerts<T>(ctx: StockContext, rows: (T & { _alerts?: StockAlert[] | null })[]): T[]
+export function takeAlerts<T>(ctx: StockContext, rows: (T & { _alerts?: StockAlert[] | null })[], strip: false): void
+export function takeAlerts<T>(ctx: StockContext, rows: (T & { _alerts?: StockAlert[] | null })[], strip = true): T[] | void {
   const alerts = rows[0]?._alerts
   if (alerts) ctx.alerts.push(...alerts)
-  return rows.map(({ _alerts, ...row }) => row as T)
+  // strip: false, for a caller that copies the rows' columns itself.
+  if (strip) return rows.map(({ _alerts, ...row }) => row as T)
 }
 
 export type MoveColumn = (typeof MOVES_COLUMNS)[number]

@@ -4,6 +4,7 @@ import { itemNotFound, levelNotFound, noLevelToAdjust, notStockedAt } from "../u
 import { newIds } from "../utils/ids"
 import type { StockContext } from "./context"
 import { LevelKey, levelKey, lockLevels } from "./locking"
+import { rowCopier } from "../db/list-query"
 import { batchedRead, ReadBatch } from "../db/read-batch"
 import { runnable, ServerFunction } from "../db/server-functions"
 import { ALERTS_COLUMN, ledgerSql, levelsAddedMoves, levelsDeletedMoves, movesCte, noteCrossing, Reasons, reasonLiteral, recordSql, takeAlerts, thresholdOf } from "./ledger"
@@ -15,6 +16,7 @@ import { columnList, jsonParam, LevelInput, LevelKeyedUpdate, LEVELS, unnestRows
 export const LEVEL_LIST: ListSpec = LEVELS
 
 const COLUMNS = columnList(LEVELS)
+const LEVEL_COLUMNS = Object.keys(LEVELS.columns)
 
 function inOrder<T extends { id: string }>(ids: string[], rows: T[]): T[] {
   const byId = new Map(rows.map((row) => [row.id, row]))
@@ -130,8 +132,14 @@ export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[
   const merged = new Map<string, LevelKeyedUpdate>()
   for (const update of updates) {
     const key = levelKey(update.inventory_item_id, update.location_id)
+    const earlier = merged.get(key)
+    if (!earlier) {
+      merged.set(key, update)
+      continue
+    }
+    // A repeated pair: its later fields win.
     const defined = Object.fromEntries(Object.entries(update).filter(([, v]) => v !== undefined))
-    merged.set(key, { ...merged.get(key), ...defined } as LevelKeyedUpdate)
+    merged.set(key, { ...earlier, ...defined } as LevelKeyedUpdate)
   }
   const list = [...merged.values()]
   const params: unknown[] = [
@@ -195,17 +203,21 @@ export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[
     params,
     "mit_update_levels"
   )
-  const rows = takeAlerts(ctx, written)
-  if (rows.length !== list.length) {
+  takeAlerts(ctx, written, false)
+  if (written.length !== list.length) {
     // The statement wrote nothing; name only the updates whose level is missing.
     const existing = await lockLevels(ctx, list)
     throw notStockedAt(updates.filter((u) => !existing.has(levelKey(u.inventory_item_id, u.location_id))))
   }
-  const byKey = new Map(rows.map(({ changed: _changed, ...level }) => [levelKey(level.inventory_item_id, level.location_id), level]))
-  return {
-    levels: updates.map((u) => byKey.get(levelKey(u.inventory_item_id, u.location_id))!),
-    changed: rows.filter((row) => row.changed).map((row) => row.id),
+  // The levels as callers see them: the table's columns only (copies of one shape, see rowCopier).
+  const copy = rowCopier(LEVEL_COLUMNS)
+  const byKey = new Map<string, InventoryLevelDTO>()
+  const changed: string[] = []
+  for (const row of written) {
+    byKey.set(levelKey(row.inventory_item_id, row.location_id), copy(row as unknown as Record<string, unknown>) as unknown as InventoryLevelDTO)
+    if (row.changed) changed.push(row.id)
   }
+  return { levels: updates.map((u) => byKey.get(levelKey(u.inventory_item_id, u.location_id))!), changed }
 }
 
 export async function findLevel(ctx: StockContext, key: LevelKey): Promise<InventoryLevelDTO> {
