@@ -1,4 +1,6 @@
+import { QueryRunnerAlreadyReleasedError } from "typeorm"
 import type { EntityManager, QueryRunner } from "typeorm"
+import { encodeParameters, ResultTypes, resultTypesFor } from "./wire"
 
 /**
  * Where every statement of the module runs. An `Executor` runs SQL on one call's connection:
@@ -52,7 +54,8 @@ interface PgClient {
   /** The process id PostgreSQL's BackendKeyData gave this connection (a pooler gives its own). */
   processID?: number | null
   query(sql: string, parameters: unknown[]): Promise<{ rows: unknown[] }>
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>
+  query(config: { name?: string; text: string; values: unknown[]; types?: ResultTypes }): Promise<{ rows: unknown[] }>
+  getTypeParser(oid: number, format?: string): (text: string) => unknown
   on(event: "error", listener: (error: Error) => void): unknown
   removeListener(event: "error", listener: (error: Error) => void): unknown
   release(error?: Error | boolean): void
@@ -134,9 +137,12 @@ async function queryOnPool(
     }
     const { name } = statement
     const named = name !== undefined && (await namesAllowedOn(client, mode))
-    const result = named
-      ? await client.query({ name, text: statement.plain ?? statement.sql, values: parameters })
-      : await client.query(statement.sql, parameters)
+    const result = await client.query({
+      name: named ? name : undefined,
+      text: named ? (statement.plain ?? statement.sql) : statement.sql,
+      values: encodeParameters(parameters),
+      types: resultTypesFor(client),
+    })
     return result.rows
   } catch (error) {
     failure = error as Error
@@ -257,13 +263,22 @@ export async function queryRows<T = Record<string, unknown>>(
   mode: boolean | "auto" = false,
   watch?: CallWatch
 ): Promise<T[]> {
-  if (!manager.queryRunner) {
+  const runner = manager.queryRunner
+  if (!runner) {
     // Autocommit (no transaction to join): straight to the pool of the DataSource's driver,
     // skipping the query runner TypeORM would create and release around one statement.
     const pool = poolOf(manager)
     if (pool) return (await queryOnPool(pool, statement, parameters, mode, watch)) as T[]
   }
-  const result = await manager.query(statement.sql, parameters)
+  const client = (runner as { databaseConnection?: PgClient } | undefined)?.databaseConnection
+  if (runner && client && typeof client.getTypeParser === "function") {
+    // A transaction (the caller's or ours): on its connection, as TypeORM's query() would run
+    // it, with the module's parameter encoding and result types.
+    if (runner.isReleased) throw new QueryRunnerAlreadyReleasedError()
+    const result = await client.query({ text: statement.sql, values: encodeParameters(parameters), types: resultTypesFor(client) })
+    return result.rows as T[]
+  }
+  const result = await manager.query(statement.sql, encodeParameters(parameters))
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === "number") {
     return result[0] as T[]
   }

@@ -2,6 +2,7 @@ import { Client, Pool } from "pg"
 import { isConnectionError } from "../utils/errors"
 import { guardedClientClass } from "./connection-guard"
 import type { Executor } from "./executor"
+import { encodeParameters } from "./wire"
 
 /**
  * Read replicas for lists and retrieves. The facade decides which calls may use one (never a
@@ -120,7 +121,7 @@ class Replica {
   }
 
   async query<T>(sql: string, params: unknown[]): Promise<T[]> {
-    const result = await this.poolFor().query(sql, params)
+    const result = await this.poolFor().query({ text: sql, values: encodeParameters(params) })
     return result.rows as T[]
   }
 
