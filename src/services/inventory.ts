@@ -44,7 +44,10 @@ import {
   anyInt,
   id as idSchema,
   idOrIds,
+  listOf,
   nonNegativeInt,
+  optional as optionalField,
+  strictObject,
   toArray,
   validate,
   validateArray,
@@ -80,8 +83,8 @@ const label = z.string({ error: "must be a string" }).min(1, { error: "must not 
 const movementNote = z
   .object({ reason: label.optional(), reference: label.optional(), actor: label.optional(), idempotency_key: label.optional(), metadata: z.record(z.string(), z.unknown(), { error: "must be an object" }).optional() })
   .strict()
-const adjustmentInput = z.object({ inventory_item_id: idSchema, location_id: idSchema, delta: anyInt }).strict()
-const setInput = z.object({ inventory_item_id: idSchema, location_id: idSchema, quantity: anyInt, expected_quantity: anyInt.optional() }).strict()
+const adjustmentInput = strictObject({ inventory_item_id: idSchema, location_id: idSchema, delta: anyInt })
+const setInput = strictObject({ inventory_item_id: idSchema, location_id: idSchema, quantity: anyInt, expected_quantity: optionalField(anyInt) })
 
 /** Lists (and retrieves) are one statement unless `config.relations` joins more tables. */
 const withoutRelations = (configIndex: number) => (args: unknown[]) => {
@@ -258,7 +261,7 @@ export default class InventoryService implements IInventoryService, CallHost {
   @InventoryMethod({ singleStatement: true })
   @InjectEntityManager()
   async createInventoryItems(input: CreateInventoryItemInput[], @MedusaContext() context: SharedContext = {}): Promise<InventoryItemDTO[]> {
-    return await this.createItems(validate(z.array(itemInput), validateArray(input, "input"), "input"), context)
+    return await this.createItems(validate(listOf(itemInput), validateArray(input, "input"), "input"), context)
   }
 
   @InventoryMethod({ singleStatement: true })
@@ -308,7 +311,7 @@ export default class InventoryService implements IInventoryService, CallHost {
   @InventoryMethod()
   @InjectEntityManager()
   async createInventoryLevels(data: CreateInventoryLevelInput[], @MedusaContext() context: SharedContext = {}): Promise<InventoryLevelDTO[]> {
-    return await this.createLevels(validate(z.array(levelInput), validateArray(data, "data"), "data"), context)
+    return await this.createLevels(validate(listOf(levelInput), validateArray(data, "data"), "data"), context)
   }
 
   @InventoryMethod({ singleStatement: true })
@@ -332,7 +335,7 @@ export default class InventoryService implements IInventoryService, CallHost {
     updates: BulkUpdateInventoryLevelInput[],
     @MedusaContext() context: SharedContext = {}
   ): Promise<InventoryLevelDTO[]> {
-    return await this.updateLevels(validate(z.array(levelKeyedUpdate), validateArray(updates, "updates"), "updates"), context)
+    return await this.updateLevels(validate(listOf(levelKeyedUpdate), validateArray(updates, "updates"), "updates"), context)
   }
 
   @InventoryMethod({ singleStatement: true })
@@ -418,7 +421,7 @@ export default class InventoryService implements IInventoryService, CallHost {
     input: CreateReservationItemInput[],
     @MedusaContext() context: SharedContext = {}
   ): Promise<ReservationItemDTO[]> {
-    return await this.reserve(validate(z.array(reservationInput), validateArray(input, "input"), "input"), context)
+    return await this.reserve(validate(listOf(reservationInput), validateArray(input, "input"), "input"), context)
   }
 
   @InventoryMethod()
@@ -499,7 +502,7 @@ export default class InventoryService implements IInventoryService, CallHost {
     options: StockMovementOptions = {},
     @MedusaContext() context: SharedContext = {}
   ): Promise<InventoryLevelDTO[]> {
-    const list = validate(z.array(adjustmentInput), validateArray(changes, "changes"), "changes")
+    const list = validate(listOf(adjustmentInput), validateArray(changes, "changes"), "changes")
     const note = validate(movementNote, options ?? {}, "options")
     const request = { method: "adjustStockedQuantities", changes: list, options: note }
     const ctx = this.stock(context)
@@ -523,7 +526,7 @@ export default class InventoryService implements IInventoryService, CallHost {
     options: StockMovementOptions = {},
     @MedusaContext() context: SharedContext = {}
   ): Promise<InventoryLevelDTO[]> {
-    const list = validate(z.array(setInput), validateArray(changes, "changes"), "changes")
+    const list = validate(listOf(setInput), validateArray(changes, "changes"), "changes")
     const seen = new Map<string, number>()
     list.forEach((c, i) => {
       const key = `${c.inventory_item_id}\u0000${c.location_id}`

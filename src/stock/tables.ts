@@ -1,5 +1,5 @@
 import { InventoryItem, InventoryLevel, InventoryMovement, ReservationItem } from "../models"
-import { anyInt, boolean, dateInput, id, metadata, nonNegativeInt, positiveInt, text, z } from "../utils/validation"
+import { anyInt, boolean, dateInput, id, metadata, nonNegativeInt, nullish, optional, positiveInt, strictObject, text, z } from "../utils/validation"
 
 /**
  * One description per table: its columns in the order of the official migrations, each with
@@ -53,7 +53,7 @@ const metadataColumn = { kind: "json", cast: "jsonb", create: metadata, update: 
 /** A nullable text column that create and update may both set. */
 const textColumn = (cast: "text" | "varchar") => ({ kind: "text", cast, create: text, update: text }) satisfies ColumnSpec
 /** A physical dimension: an integer that is never negative. */
-const dimension = { kind: "int", cast: "int", create: nonNegativeInt.nullish(), update: nonNegativeInt.nullish() } satisfies ColumnSpec
+const dimension = { kind: "int", cast: "int", create: nullish(nonNegativeInt), update: nullish(nonNegativeInt) } satisfies ColumnSpec
 
 export const ITEMS = {
   name: "inventory_item",
@@ -72,7 +72,7 @@ export const ITEMS = {
     length: dimension,
     height: dimension,
     width: dimension,
-    requires_shipping: { kind: "bool", cast: "boolean", create: boolean.optional(), update: boolean.optional(), default: true },
+    requires_shipping: { kind: "bool", cast: "boolean", create: optional(boolean), update: optional(boolean), default: true },
     title: textColumn("varchar"),
     description: textColumn("varchar"),
     thumbnail: textColumn("varchar"),
@@ -91,10 +91,10 @@ export const LEVELS = {
     ...timestamps,
     inventory_item_id: { kind: "id", cast: "text", create: id },
     location_id: { kind: "id", cast: "text", create: id },
-    stocked_quantity: { kind: "int", cast: "int", create: anyInt.optional(), update: anyInt.optional(), default: 0 },
+    stocked_quantity: { kind: "int", cast: "int", create: optional(anyInt), update: optional(anyInt), default: 0 },
     /** Settable by hand, as in the official module; `doctor` reports where it disagrees with reservations. */
-    reserved_quantity: { kind: "int", cast: "int", create: nonNegativeInt.optional(), update: nonNegativeInt.optional() },
-    incoming_quantity: { kind: "int", cast: "int", create: nonNegativeInt.optional(), update: nonNegativeInt.optional(), default: 0 },
+    reserved_quantity: { kind: "int", cast: "int", create: optional(nonNegativeInt), update: optional(nonNegativeInt) },
+    incoming_quantity: { kind: "int", cast: "int", create: optional(nonNegativeInt), update: optional(nonNegativeInt), default: 0 },
     metadata: metadataColumn,
   },
   relations: { inventory_item: { target: "InventoryItem" } },
@@ -108,16 +108,16 @@ export const RESERVATIONS = {
   columns: {
     id: idColumn,
     ...timestamps,
-    line_item_id: { kind: "id", cast: "text", create: id.nullish() },
+    line_item_id: { kind: "id", cast: "text", create: nullish(id) },
     inventory_item_id: { kind: "id", cast: "text", create: id },
-    location_id: { kind: "id", cast: "text", create: id, update: id.optional() },
-    quantity: { kind: "int", cast: "int", create: positiveInt, update: positiveInt.optional() },
+    location_id: { kind: "id", cast: "text", create: id, update: optional(id) },
+    quantity: { kind: "int", cast: "int", create: positiveInt, update: optional(positiveInt) },
     external_id: { kind: "text", cast: "varchar", create: text },
     description: textColumn("varchar"),
     created_by: { kind: "text", cast: "varchar", create: text },
     metadata: metadataColumn,
     /** This module's own: the sweeper releases the reservation after it (null: never). */
-    expires_at: { kind: "date", cast: "timestamptz", create: dateInput.nullish(), update: dateInput.nullish() },
+    expires_at: { kind: "date", cast: "timestamptz", create: nullish(dateInput), update: nullish(dateInput) },
   },
   relations: { inventory_item: { target: "InventoryItem" } },
 } satisfies TableSpec
@@ -149,7 +149,7 @@ export const MOVEMENTS = {
 
 type Columns<T extends TableSpec> = T["columns"]
 type Settable<T extends TableSpec, K extends "create" | "update"> = {
-  [C in keyof Columns<T> as Columns<T>[C] extends Record<K, z.ZodType> ? C : never]: Columns<T>[C] extends Record<K, infer S> ? S : never
+  [C in keyof Columns<T> as Columns<T>[C] extends Record<K, z.ZodType> ? C : never]: Columns<T>[C] extends Record<K, infer S extends z.ZodType> ? S : never
 }
 
 function inputShape<T extends TableSpec, K extends "create" | "update">(table: T, key: K): Settable<T, K> {
@@ -163,11 +163,11 @@ function inputShape<T extends TableSpec, K extends "create" | "update">(table: T
 
 /** The strict zod object of what a caller may give on create (or update) of `table`. */
 export function createSchema<T extends TableSpec>(table: T) {
-  return z.object(inputShape(table, "create")).strict()
+  return strictObject(inputShape(table, "create"))
 }
 
 export function updateSchema<T extends TableSpec>(table: T) {
-  return z.object(inputShape(table, "update")).strict()
+  return strictObject(inputShape(table, "update"))
 }
 
 /** Every column, in order: `"id", "created_at", …` (optionally prefixed with an alias). */
@@ -215,6 +215,17 @@ export function unnestRows(
   return { sql: `unnest(${casts.join(", ")}) AS u(${columns.join(", ")})`, columns, params }
 }
 
+/** One row's values in the column order of `unnestRows` (for a statement that inserts a single row). */
+export function rowValues(table: TableSpec, id: string, row: Record<string, unknown>): unknown[] {
+  const values: unknown[] = [id]
+  for (const column of createColumns(table)) {
+    const spec = table.columns[column]
+    const value = row[column] ?? spec.default ?? null
+    values.push(spec.cast === "jsonb" ? jsonParam(value) : value)
+  }
+  return values
+}
+
 /** JSON for a jsonb parameter; `null` stays SQL NULL. */
 export function jsonParam(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value)
@@ -225,7 +236,7 @@ export const itemUpdate = updateSchema(ITEMS)
 export const levelInput = createSchema(LEVELS)
 export const levelUpdate = updateSchema(LEVELS)
 /** One entry of `updateInventoryLevels`: the level's key and its changes. */
-export const levelKeyedUpdate = levelUpdate.extend({ inventory_item_id: id, location_id: id }).strict()
+export const levelKeyedUpdate = strictObject({ ...inputShape(LEVELS, "update"), inventory_item_id: id, location_id: id })
 export const reservationInput = createSchema(RESERVATIONS)
 export const reservationUpdate = updateSchema(RESERVATIONS)
 
