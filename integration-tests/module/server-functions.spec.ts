@@ -23,13 +23,13 @@ describe("server functions", () => {
   it("each definition is pinned: a changed statement needs a new function version and a migration", () => {
     // If this fails, the SQL behind a server function changed. Databases already migrated keep
     // the old body under the old name, so: bump the version in the function's name (…_v2),
-    // add a migration that creates it (see migrations/1796083200000-server-functions.ts), and
+    // add a migration that creates it (see migrations/1796169600000-server-functions-v2.ts), and
     // pin the new checksum here.
     expect(Object.fromEntries(SERVER_FUNCTIONS.map((fn) => [fn.name, functionChecksum(fn)]))).toEqual({
-      inventory_sum_available_v1: "1b7a6305f3ebeed7",
-      inventory_sum_stocked_v1: "f5fbd0b29943956c",
-      inventory_sum_reserved_v1: "f8ff0dae7e34be28",
-      inventory_reserve_one_v1: "560f7bee1a4d07d4",
+      inventory_sum_available_v2: "b902ba43cca6ab32",
+      inventory_sum_stocked_v2: "a5fd5bf87326aaa3",
+      inventory_sum_reserved_v2: "7e0a0c9f5287e8ff",
+      inventory_reserve_one_v2: "aacfb2b1d89fa99d",
     })
   })
 
@@ -53,8 +53,8 @@ describe("server functions", () => {
     const service = db.service({ preparedStatements: false })
     const item = await service.createInventoryItem({ sku: "FN" })
     await service.createInventoryLevel({ inventory_item_id: item.id, location_id: "loc", stocked_quantity: 5 })
-    const reserve = SERVER_FUNCTIONS.find((fn) => fn.name === "inventory_reserve_one_v1")!
-    const available = SERVER_FUNCTIONS.find((fn) => fn.name === "inventory_sum_available_v1")!
+    const reserve = SERVER_FUNCTIONS.find((fn) => fn.name === "inventory_reserve_one_v2")!
+    const available = SERVER_FUNCTIONS.find((fn) => fn.name === "inventory_sum_available_v2")!
     try {
       await db.query(`DROP FUNCTION ${reserve.name}(${parameterTypes(reserve.sql).join(", ")})`)
       await db.query(`DROP FUNCTION ${available.name}(${parameterTypes(available.sql).join(", ")})`)
@@ -64,7 +64,7 @@ describe("server functions", () => {
       ]) {
         const error = (await call().catch((e: unknown) => e)) as MedusaError
         expect(error.type).toBe(MedusaError.Types.DB_ERROR)
-        expect(error.message).toMatch(/SQLSTATE 42883: function inventory_(reserve_one|sum_available)_v1\(.*\) does not exist/)
+        expect(error.message).toMatch(/SQLSTATE 42883: function inventory_(reserve_one|sum_available)_v2\(.*\) does not exist/)
         expect(error.message).toMatch(/run its migrations \(`medusa migrations run`\)$/)
       }
       expect(await service.listReservationItems({})).toEqual([[], 0])
@@ -91,7 +91,7 @@ describe("server functions", () => {
       // One pooled connection: the prepared statements listed are the module's on it.
       const named = (await dataSource.query(`SELECT name, statement FROM pg_prepared_statements ORDER BY name`)) as { name: string; statement: string }[]
       expect(named.map((n) => n.name)).toEqual(expect.arrayContaining(["mit_reserve_one", "mit_sum_available"]))
-      expect(named.find((n) => n.name === "mit_sum_available")!.statement).not.toMatch(/inventory_sum_available_v1/)
+      expect(named.find((n) => n.name === "mit_sum_available")!.statement).not.toMatch(/inventory_sum_available_v2/)
       // With preparedStatements: false the same calls name nothing and call the functions.
       await dataSource.query(`DEALLOCATE ALL`)
       const unnamed = new InventoryService({ manager: dataSource.manager }, { preparedStatements: false })

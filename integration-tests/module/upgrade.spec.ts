@@ -123,6 +123,7 @@ describe("switching from @medusajs/inventory@1.11.7", () => {
       "inventorySearchIndexes1732867300000",
       "inventoryStockLedger1733011200000",
       "inventoryServerFunctions1796083200000",
+      "inventoryServerFunctionsV21796169600000",
     ])
   })
 
@@ -134,9 +135,10 @@ describe("switching from @medusajs/inventory@1.11.7", () => {
     sources.push(ds)
     const functions = async () =>
       (await ds.query(`SELECT proname FROM pg_proc WHERE proname LIKE 'inventory\\_%\\_v_' ORDER BY 1`)).map((r: { proname: string }) => r.proname)
-    expect(await functions()).toEqual(["inventory_reserve_one_v1", "inventory_sum_available_v1", "inventory_sum_reserved_v1", "inventory_sum_stocked_v1"])
-    await revertMigration({ options: { database: { url } } }) // server functions
+    expect(await functions()).toEqual(["inventory_reserve_one_v2", "inventory_sum_available_v2", "inventory_sum_reserved_v2", "inventory_sum_stocked_v2"])
+    await revertMigration({ options: { database: { url } } }) // server functions, second versions
     expect(await functions()).toEqual([])
+    await revertMigration({ options: { database: { url } } }) // server functions
     await revertMigration({ options: { database: { url } } }) // stock ledger
     await revertMigration({ options: { database: { url } } }) // search indexes
     await revertMigration({ options: { database: { url } } }) // partial level index

@@ -2,7 +2,7 @@ import type { InventoryItemDTO } from "@medusajs/types"
 import type { ListSpec } from "../db/list-query"
 import { likePattern } from "../db/list-query"
 import { invalidData, itemNotFound } from "../utils/errors"
-import { newIds } from "../utils/ids"
+import { inIdOrder, newIds } from "../utils/ids"
 import { locationFilter, toArray, validate } from "../utils/validation"
 import type { StockContext } from "./context"
 import { ledgerSql, levelsAddedMoves, levelsDeletedMoves, Reasons } from "./ledger"
@@ -56,8 +56,7 @@ export async function insertItems(ctx: StockContext, rows: ItemInput[]): Promise
     input.params,
     "mit_insert_items"
   )
-  const byId = new Map(inserted.map((row) => [row.id, row]))
-  return ids.map((id) => byId.get(id)!)
+  return inIdOrder(ids, inserted)
 }
 
 export interface ItemUpdate {

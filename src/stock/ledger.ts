@@ -60,19 +60,27 @@ export const thresholdOf = (alias: string) => `${alias}.metadata->>'low_stock_th
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
+/** Hex digits of a movement's `ord` at the end of its id: 268,435,456 movements per statement. */
+const ORD_DIGITS = 7
+
 /**
- * An `imov_` ULID per movement without a function call per row: the first 20 characters come
- * from a fresh ULID made for the statement (48 bits of time, 50 of randomness), the last 6
- * encode the movement's `ord` in Crockford base 32. Movements of one statement sort in order.
+ * An `imov_` ULID per movement without a function call per character: the first 19 characters
+ * come from a fresh ULID made for the statement (48 bits of time, 45 of randomness), the last
+ * 7 are the movement's `ord` in hexadecimal (hex digits are Crockford base-32 characters, and
+ * zero-padded hex sorts as its numbers do), so movements of one statement sort in order.
  */
 function idExpression(prefixParam: string, ord: string): string {
-  const chars = [25, 20, 15, 10, 5, 0].map((shift) => `substr('${ALPHABET}', ((${ord} >> ${shift}) & 31)::int + 1, 1)`)
-  return `${prefixParam} || ${chars.join(" || ")}`
+  return `${prefixParam} || upper(lpad(to_hex(${ord}), ${ORD_DIGITS}, '0'))`
+}
+
+/** The id of the movement `ord` of a statement whose id prefix is `prefix` (as idExpression makes it). */
+export function movementId(prefix: string, ord: number): string {
+  return prefix + ord.toString(16).toUpperCase().padStart(ORD_DIGITS, "0")
 }
 
 /**
- * The id prefix of one statement's movements: `imov_`, then the first 20 characters of a ULID
- * (10 of milliseconds since the epoch, 10 random: 50 bits).
+ * The id prefix of one statement's movements: `imov_`, then the first 19 characters of a ULID
+ * (10 of milliseconds since the epoch, 9 random: 45 bits).
  */
 export function movementIdPrefix(): string {
   let time = Date.now()
@@ -81,7 +89,7 @@ export function movementIdPrefix(): string {
     chars.unshift(ALPHABET[time % 32])
     time = Math.floor(time / 32)
   }
-  for (const byte of randomBytes(10)) chars.push(ALPHABET[byte & 31])
+  for (const byte of randomBytes(26 - 10 - ORD_DIGITS)) chars.push(ALPHABET[byte & 31])
   return `imov_${chars.join("")}`
 }
 
@@ -110,19 +118,28 @@ export function recordCte(first: number): string {
  * before and after, and its low-stock threshold, when that change crosses one of the alert
  * lines), to follow a `moves` CTE. Their parameters are `$first` … `$first+7`, with the values
  * of `ledgerParams()`. Select `ALERTS_COLUMN` in the statement's result to receive the alerts
- * (otherwise they are not even computed).
+ * (otherwise they are not even computed). With `onePerLevel` (the statement moves each level
+ * once), each movement is its level's whole change: no grouping.
  */
-export function ledgerCtes(first: number): string {
+export function ledgerCtes(first: number, options: { onePerLevel?: boolean } = {}): string {
   const threshold = `$${first + 7}::int`
-  return `${recordCte(first)},
-  per_level AS (
+  const perLevel = options.onePerLevel
+    ? `per_level AS (
+    SELECT level_id, inventory_item_id, location_id, stocked_after::bigint - reserved_after AS after,
+           stocked_delta - reserved_delta AS change,
+           COALESCE(CASE WHEN threshold ~ '^[0-9]{1,9}$' THEN threshold::int END, ${threshold}) AS threshold
+      FROM moves
+  )`
+    : `per_level AS (
     SELECT level_id, inventory_item_id, location_id,
            (array_agg(stocked_after::bigint - reserved_after ORDER BY ord DESC))[1] AS after,
            sum(stocked_delta - reserved_delta) AS change,
            COALESCE(CASE WHEN max(threshold) ~ '^[0-9]{1,9}$' THEN max(threshold)::int END, ${threshold}) AS threshold
       FROM moves
      GROUP BY level_id, inventory_item_id, location_id
-  ),
+  )`
+  return `${recordCte(first)},
+  ${perLevel},
   alerts AS (
     SELECT level_id AS id, inventory_item_id, location_id, after - change AS before, after, threshold
       FROM per_level
@@ -167,8 +184,8 @@ export function recordParams(on: boolean, note: MovementNote = {}): unknown[] {
 }
 
 /** `ledgerCtes` after the statement's own `params`, whose values it appends to them. */
-export function ledgerSql(ctx: StockContext, params: unknown[], note: MovementNote = ctx.note): string {
-  const sql = ledgerCtes(params.length + 1)
+export function ledgerSql(ctx: StockContext, params: unknown[], note: MovementNote = ctx.note, options: { onePerLevel?: boolean } = {}): string {
+  const sql = ledgerCtes(params.length + 1, options)
   params.push(...ledgerParams(ctx, note))
   return sql
 }

@@ -1,7 +1,7 @@
 import type { InventoryLevelDTO } from "@medusajs/types"
 import type { ListSpec } from "../db/list-query"
 import { itemNotFound, levelNotFound, noLevelToAdjust, notStockedAt } from "../utils/errors"
-import { newIds } from "../utils/ids"
+import { inIdOrder, newIds } from "../utils/ids"
 import type { StockContext } from "./context"
 import { LevelKey, levelKey, lockLevels } from "./locking"
 import { rowCopier } from "../db/list-query"
@@ -17,11 +17,6 @@ export const LEVEL_LIST: ListSpec = LEVELS
 
 const COLUMNS = columnList(LEVELS)
 const LEVEL_COLUMNS = Object.keys(LEVELS.columns)
-
-function inOrder<T extends { id: string }>(ids: string[], rows: T[]): T[] {
-  const byId = new Map(rows.map((row) => [row.id, row]))
-  return ids.map((id) => byId.get(id)!)
-}
 
 /**
  * Creates levels in one statement, inserting nothing unless every item exists. The items are
@@ -67,14 +62,52 @@ export async function insertLevels(ctx: StockContext, rows: LevelInput[]): Promi
   // Reservations outlive a deleted level: a level made again starts with them (I2). The
   // count needs a snapshot taken after the insert: a reservation made on the level this one
   // replaces may have committed while the insert waited for that level's delete.
-  const recounted = await recountReserved(
+  const recounted = await countOutlivingReservations(
     ctx,
-    ids.filter((_, i) => rows[i].reserved_quantity === undefined),
-    Reasons.LEVEL_CREATED
+    rows.filter((r) => r.reserved_quantity === undefined)
   )
-  return inOrder(ids, inserted).map((level) =>
-    recounted.has(level.id) ? { ...level, reserved_quantity: recounted.get(level.id)! } : level
+  const levels = inIdOrder(ids, inserted)
+  if (!recounted.size) return levels
+  return levels.map((level) => (recounted.has(level.id) ? { ...level, reserved_quantity: recounted.get(level.id)! } : level))
+}
+
+/**
+ * Gives the just-created live levels of `pairs` (created with reserved_quantity 0) the
+ * quantity of the live reservations of their item and location, where there are any (they
+ * outlived a level deleted before); returns those levels' new reserved quantity. A statement
+ * of its own, with the reservations share-locked; it starts from the reservations, so where
+ * none outlived a level (nearly always) it reads them and writes nothing.
+ */
+async function countOutlivingReservations(ctx: StockContext, pairs: LevelKey[]): Promise<Map<string, number>> {
+  if (!pairs.length) return new Map()
+  const params: unknown[] = [pairs.map((p) => p.inventory_item_id), pairs.map((p) => p.location_id)]
+  const rows = await ctx.db.rows<{ id: string; reserved_quantity: number }>(
+    `WITH pairs AS (SELECT * FROM unnest($1::text[], $2::text[]) AS p(inventory_item_id, location_id)),
+     ${liveReservationSums("pairs", { lock: true })},
+     lv AS (
+       SELECT l.id, s.quantity, l.reserved_quantity AS old_reserved
+         FROM inventory_level l JOIN sums s ON s.inventory_item_id = l.inventory_item_id AND s.location_id = l.location_id
+        WHERE l.deleted_at IS NULL
+     ),
+     upd AS (
+       UPDATE inventory_level l SET reserved_quantity = lv.quantity
+         FROM lv
+        WHERE l.id = lv.id AND l.reserved_quantity IS DISTINCT FROM lv.quantity
+       RETURNING l.id, l.inventory_item_id, l.location_id, l.stocked_quantity, l.reserved_quantity, lv.old_reserved
+     ),
+     ${movesCte("upd", {
+       level_id: "id",
+       stocked_delta: "0",
+       reserved_delta: "reserved_quantity::bigint - old_reserved",
+       stocked_after: "stocked_quantity",
+       reserved_after: "reserved_quantity",
+       reason: reasonLiteral(Reasons.LEVEL_CREATED),
+     })},
+     ${ledgerSql(ctx, params)}
+     SELECT id, reserved_quantity FROM upd`,
+    params
   )
+  return new Map(rows.map((row) => [row.id, row.reserved_quantity]))
 }
 
 /**
@@ -82,11 +115,7 @@ export async function insertLevels(ctx: StockContext, rows: LevelInput[]): Promi
  * their live reservations, writing only the levels where it differs; returns those. A
  * statement of its own, after the levels were written, with the reservations share-locked.
  */
-export async function recountReserved(
-  ctx: StockContext,
-  levelIds: string[],
-  reason: typeof Reasons.LEVEL_CREATED | typeof Reasons.LEVEL_RESTORED
-): Promise<Map<string, number>> {
+export async function recountReserved(ctx: StockContext, levelIds: string[], reason: typeof Reasons.LEVEL_RESTORED): Promise<Map<string, number>> {
   if (!levelIds.length) return new Map()
   const params: unknown[] = [levelIds]
   const rows = await ctx.db.rows<{ id: string; reserved_quantity: number }>(
@@ -129,19 +158,24 @@ export interface LevelUpdates {
  */
 export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[]): Promise<LevelUpdates> {
   if (!updates.length) return { levels: [], changed: [] }
-  const merged = new Map<string, LevelKeyedUpdate>()
-  for (const update of updates) {
+  // The distinct pairs in order of first appearance, and each update's place among them.
+  const list: LevelKeyedUpdate[] = []
+  const places = new Array<number>(updates.length)
+  const placeOf = new Map<string, number>()
+  updates.forEach((update, i) => {
     const key = levelKey(update.inventory_item_id, update.location_id)
-    const earlier = merged.get(key)
-    if (!earlier) {
-      merged.set(key, update)
-      continue
+    const place = placeOf.get(key)
+    if (place === undefined) {
+      placeOf.set(key, list.length)
+      places[i] = list.length
+      list.push(update)
+      return
     }
     // A repeated pair: its later fields win.
     const defined = Object.fromEntries(Object.entries(update).filter(([, v]) => v !== undefined))
-    merged.set(key, { ...earlier, ...defined } as LevelKeyedUpdate)
-  }
-  const list = [...merged.values()]
+    list[place] = { ...list[place], ...defined } as LevelKeyedUpdate
+    places[i] = place
+  })
   const params: unknown[] = [
     list.map((u) => u.inventory_item_id),
     list.map((u) => u.location_id),
@@ -151,14 +185,14 @@ export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[
     list.map((u) => u.metadata !== undefined),
     list.map((u) => jsonParam(u.metadata)),
   ]
-  const written = await ctx.db.rows<InventoryLevelDTO & { changed: boolean }>(
+  const written = await ctx.db.rows<InventoryLevelDTO & { changed: boolean; n: number }>(
     `WITH input AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::boolean[], $7::jsonb[])
-         AS u(inventory_item_id, location_id, stocked_quantity, incoming_quantity, reserved_quantity, set_metadata, metadata)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::boolean[], $7::jsonb[]) WITH ORDINALITY
+         AS u(inventory_item_id, location_id, stocked_quantity, incoming_quantity, reserved_quantity, set_metadata, metadata, n)
      ),
      current AS (
        SELECT l.*, i.stocked_quantity AS new_stocked, i.incoming_quantity AS new_incoming,
-              i.reserved_quantity AS new_reserved, i.set_metadata, i.metadata AS new_metadata
+              i.reserved_quantity AS new_reserved, i.set_metadata, i.metadata AS new_metadata, i.n
          FROM inventory_level l
          JOIN input i ON l.inventory_item_id = i.inventory_item_id AND l.location_id = i.location_id
         WHERE l.deleted_at IS NULL
@@ -173,7 +207,7 @@ export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[
               COALESCE(new_incoming, incoming_quantity) AS incoming_quantity,
               COALESCE(new_reserved, reserved_quantity) AS reserved_quantity,
               CASE WHEN set_metadata THEN new_metadata ELSE metadata END AS metadata,
-              stocked_quantity AS old_stocked, reserved_quantity AS old_reserved,
+              stocked_quantity AS old_stocked, reserved_quantity AS old_reserved, n,
               (COALESCE(new_stocked, stocked_quantity) <> stocked_quantity
                 OR COALESCE(new_incoming, incoming_quantity) <> incoming_quantity
                 OR COALESCE(new_reserved, reserved_quantity) <> reserved_quantity
@@ -187,7 +221,7 @@ export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[
               updated_at = CASE WHEN c.changed THEN now() ELSE l.updated_at END
          FROM changes c
         WHERE l.id = c.id AND (SELECT ok FROM complete)
-       RETURNING ${columnList(LEVELS, "l")}, c.changed, c.old_stocked, c.old_reserved
+       RETURNING ${columnList(LEVELS, "l")}, c.changed, c.old_stocked, c.old_reserved, c.n
      ),
      ${movesCte("upd", {
        level_id: "id",
@@ -198,8 +232,8 @@ export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[
        reason: reasonLiteral(Reasons.CORRECTION),
        threshold: thresholdOf("upd"),
      })},
-     ${ledgerSql(ctx, params)}
-     SELECT ${COLUMNS}, changed, ${ALERTS_COLUMN} FROM upd`,
+     ${ledgerSql(ctx, params, ctx.note, { onePerLevel: true })}
+     SELECT ${COLUMNS}, changed, n::int AS n, ${ALERTS_COLUMN} FROM upd`,
     params,
     "mit_update_levels"
   )
@@ -211,13 +245,13 @@ export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[
   }
   // The levels as callers see them: the table's columns only (copies of one shape, see rowCopier).
   const copy = rowCopier(LEVEL_COLUMNS)
-  const byKey = new Map<string, InventoryLevelDTO>()
+  const atPlace = new Array<InventoryLevelDTO>(list.length)
   const changed: string[] = []
   for (const row of written) {
-    byKey.set(levelKey(row.inventory_item_id, row.location_id), copy(row as unknown as Record<string, unknown>) as unknown as InventoryLevelDTO)
+    atPlace[row.n - 1] = copy(row as unknown as Record<string, unknown>) as unknown as InventoryLevelDTO
     if (row.changed) changed.push(row.id)
   }
-  return { levels: updates.map((u) => byKey.get(levelKey(u.inventory_item_id, u.location_id))!), changed }
+  return { levels: places.map((place) => atPlace[place]), changed }
 }
 
 export async function findLevel(ctx: StockContext, key: LevelKey): Promise<InventoryLevelDTO> {
@@ -302,13 +336,19 @@ const QUANTITY_SQL: Record<LevelQuantity, string> = {
   reserved: "reserved_quantity",
 }
 
-/** Per quantity, the server function (see db/server-functions) behind `sumLevels`: a checkout's availability check. */
+/**
+ * Per quantity, the server function (see db/server-functions) behind `sumLevels`: a checkout's
+ * availability check. Whether the item exists is read from the item only when it has no live
+ * level at those locations: a live level's item is live (an item delete deletes its levels, a
+ * level insert key-share-locks its item), and the OR stops at its first true operand.
+ */
 function sumLevelsFunction(quantity: LevelQuantity): ServerFunction {
   return {
-    name: `inventory_sum_${quantity}_v1`,
-    sql: `SELECT EXISTS (SELECT 1 FROM inventory_item WHERE id = $1::text AND deleted_at IS NULL) AS found,
-            (SELECT COALESCE(sum(${QUANTITY_SQL[quantity]}), 0) FROM inventory_level
-              WHERE inventory_item_id = $1::text AND location_id = ANY($2::text[]) AND deleted_at IS NULL) AS quantity`,
+    name: `inventory_sum_${quantity}_v2`,
+    sql: `SELECT s.levels > 0 OR EXISTS (SELECT 1 FROM inventory_item WHERE id = $1::text AND deleted_at IS NULL) AS found,
+            COALESCE(s.total, 0)::bigint AS quantity
+       FROM (SELECT count(*) AS levels, sum(${QUANTITY_SQL[quantity]}) AS total FROM inventory_level
+              WHERE inventory_item_id = $1::text AND location_id = ANY($2::text[]) AND deleted_at IS NULL) s`,
     returns: [
       ["found", "boolean"],
       ["quantity", "bigint"],
@@ -341,13 +381,16 @@ interface SumAnswer {
  * The sums of several asks in one statement: per ask (its position `n`), whether its item
  * exists and the sum over its item's live levels at its locations. The asks' locations travel
  * as one two-dimensional array, a row per ask padded with NULLs (which match no level); `= ANY`
- * of a row's slice reads its elements, so each ask is two index probes, as when alone.
+ * of a row's slice reads its elements, so each ask is one index probe, and a second (its item)
+ * only when it found no level, as when alone.
  */
 function sumBatchSql(quantity: LevelQuantity): string {
-  return `SELECT a.n, EXISTS (SELECT 1 FROM inventory_item it WHERE it.id = a.item AND it.deleted_at IS NULL) AS found,
-            (SELECT COALESCE(sum(${QUANTITY_SQL[quantity]}), 0) FROM inventory_level l
-              WHERE l.inventory_item_id = a.item AND l.location_id = ANY(($2::text[])[a.n:a.n]) AND l.deleted_at IS NULL) AS quantity
+  return `SELECT a.n, s.levels > 0 OR EXISTS (SELECT 1 FROM inventory_item it WHERE it.id = a.item AND it.deleted_at IS NULL) AS found,
+            COALESCE(s.total, 0)::bigint AS quantity
        FROM unnest($1::text[]) WITH ORDINALITY AS a(item, n)
+      CROSS JOIN LATERAL (
+            SELECT count(*) AS levels, sum(${QUANTITY_SQL[quantity]}) AS total FROM inventory_level l
+             WHERE l.inventory_item_id = a.item AND l.location_id = ANY(($2::text[])[a.n:a.n]) AND l.deleted_at IS NULL) s
       ORDER BY a.n`
 }
 

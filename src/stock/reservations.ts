@@ -2,7 +2,7 @@ import type { ReservationItemDTO } from "@medusajs/types"
 import type { ListSpec } from "../db/list-query"
 import { runnable, ServerFunction } from "../db/server-functions"
 import { insufficientStock, notStockedAt, reservationNotFound } from "../utils/errors"
-import { newIds } from "../utils/ids"
+import { inIdOrder, newIds } from "../utils/ids"
 import type { StockContext } from "./context"
 import {
   ALERTS_COLUMN,
@@ -13,13 +13,13 @@ import {
   noteCrossing,
   Reasons,
   reasonLiteral,
-  recordCte,
-  recordParams,
+  movementId,
+  movementIdPrefix,
   takeAlerts,
   thresholdOf,
 } from "./ledger"
 import { APPLY_RESERVED_DELTAS, LevelKey, LevelQuantities, levelKey, lockLevels, lockReservation } from "./locking"
-import { castOf, columnList, jsonParam, RESERVATIONS, ReservationInput, ReservationUpdate, unnestRows } from "./tables"
+import { castOf, columnList, jsonParam, RESERVATIONS, ReservationInput, ReservationUpdate, rowValues, unnestRows } from "./tables"
 
 /** Reservations: reserve, release, move and re-size, each adjusting its levels' reserved quantity. */
 
@@ -111,10 +111,15 @@ const RESERVE_SQL = `
 /** `$n::cast` of a reservation column in the single-row form of the input. */
 const one = (column: string) => `$${INPUT.columns.indexOf(column) + 1}::${castOf(RESERVATIONS, column)}`
 
+/** The parameter after `STRICT`: the reservation's movement id (NULL with the ledger off). */
+const MOVEMENT_ID = `$${INPUT.columns.length + 2}::text`
+
 /**
  * RESERVE_SQL for a single reservation: the level's increment is guarded in its own WHERE
  * (re-checked on the latest row version when another transaction changed it meanwhile), and
- * the reservation (and its movement) is inserted only if the level was incremented.
+ * the reservation and its movement are inserted only if the level was incremented. Its one
+ * movement is written straight from the two rows (its id made by the caller), without the
+ * `moves` CTE of the bulk statements: a checkout's statement stays small.
  */
 const RESERVE_ONE_SQL = `
   WITH adjusted AS (
@@ -129,29 +134,21 @@ const RESERVE_ONE_SQL = `
     SELECT ${INPUT.columns.map(one).join(", ")} FROM adjusted
     RETURNING ${COLUMNS}
   ),
-  ${movesCte("ins r CROSS JOIN adjusted a", {
-    level_id: "a.id",
-    inventory_item_id: "r.inventory_item_id",
-    location_id: "r.location_id",
-    stocked_delta: "0",
-    reserved_delta: "r.quantity",
-    stocked_after: "a.stocked_quantity",
-    reserved_after: "a.reserved_quantity",
-    reason: reasonLiteral(Reasons.RESERVATION),
-    reference: "r.line_item_id",
-    actor: "r.created_by",
-    reservation_item_id: "r.id",
-    ord: "1",
-    threshold: "a.threshold",
-  })},
-  ${recordCte(INPUT.columns.length + 2)}
+  recorded AS (
+    INSERT INTO inventory_movement (id, inventory_item_id, location_id, stocked_delta, reserved_delta, stocked_after,
+                                    reserved_after, reason, reference, actor, reservation_item_id)
+    SELECT ${MOVEMENT_ID}, r.inventory_item_id, r.location_id, 0, r.quantity, a.stocked_quantity, a.reserved_quantity,
+           ${reasonLiteral(Reasons.RESERVATION)}, r.line_item_id, r.created_by, r.id
+      FROM ins r CROSS JOIN adjusted a
+     WHERE ${MOVEMENT_ID} IS NOT NULL
+  )
   SELECT ${columnList(RESERVATIONS, "r")}, a.id AS _level_id, a.stocked_quantity AS _stocked, a.reserved_quantity AS _reserved,
          a.threshold AS _threshold
     FROM ins r CROSS JOIN adjusted a`
 
 /** RESERVE_ONE_SQL as a server function (see db/server-functions): planned once per connection. */
 export const RESERVE_ONE_FUNCTION: ServerFunction = {
-  name: "inventory_reserve_one_v1",
+  name: "inventory_reserve_one_v2",
   sql: RESERVE_ONE_SQL,
   returns: [
     ...Object.entries(RESERVATIONS.columns).map(([column, spec]) => [column, spec.cast] as const),
@@ -181,11 +178,6 @@ interface SingleLevel {
   _threshold: string | null
 }
 
-function inOrder<T extends { id: string }>(ids: string[], rows: T[]): T[] {
-  const byId = new Map(rows.map((row) => [row.id, row]))
-  return ids.map((id) => byId.get(id)!)
-}
-
 /**
  * Creates reservations and raises the reserved quantity of their levels in one statement
  * (a checkout's single reservation: a guarded increment). On refusal nothing is written and
@@ -194,12 +186,13 @@ function inOrder<T extends { id: string }>(ids: string[], rows: T[]): T[] {
 export async function reserve(ctx: StockContext, rows: ReservationInput[]): Promise<ReservationItemDTO[]> {
   if (!rows.length) return []
   const ids = newIds("resitem", rows.length)
-  const { params } = unnestRows(RESERVATIONS, ids, rows)
   let inserted: ReservationItemDTO[]
   if (rows.length === 1) {
+    // A reservation's movement carries no caller's note: its reason, reference and actor are the reservation's.
+    const movement = ctx.ledger ? movementId(movementIdPrefix(), 1) : null
     const written = await ctx.db.call<ReservationItemDTO & SingleLevel>(
       RESERVE_ONE_CALL,
-      [...params.map((column) => (column as unknown[])[0]), ctx.strict, ...recordParams(ctx.ledger, ctx.note)],
+      [...rowValues(RESERVATIONS, ids[0], rows[0]), ctx.strict, movement],
       "mit_reserve_one"
     )
     inserted = written.map(({ _level_id, _stocked, _reserved, _threshold, ...reservation }) => {
@@ -209,9 +202,10 @@ export async function reserve(ctx: StockContext, rows: ReservationInput[]): Prom
       return reservation as ReservationItemDTO
     })
   } else {
+    const { params } = unnestRows(RESERVATIONS, ids, rows)
     inserted = takeAlerts(ctx, await ctx.db.rows<ReservationItemDTO>(RESERVE_SQL, [...params, ctx.strict, ...ledgerParams(ctx)], "mit_reserve"))
   }
-  if (inserted.length === rows.length) return inOrder(ids, inserted).map(publicReservation)
+  if (inserted.length === rows.length) return inIdOrder(ids, inserted).map(publicReservation)
   const levels = await ctx.db.rows<LevelQuantities & { wanted: number }>(
     `WITH demand AS (
        SELECT inventory_item_id, location_id, sum(quantity)::int AS wanted

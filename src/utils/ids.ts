@@ -18,3 +18,13 @@ export function newId(prefix: "iitem" | "ilev" | "resitem"): string {
 export function newIds(prefix: "iitem" | "ilev" | "resitem", count: number): string[] {
   return Array.from({ length: count }, () => newId(prefix))
 }
+
+/**
+ * `rows` (each with an id of `ids`) in the order of `ids`. An insert returns its rows in the
+ * order it read them, so nearly always they already are: checked, then taken as they are.
+ */
+export function inIdOrder<T extends { id: string }>(ids: string[], rows: T[]): T[] {
+  if (rows.length === ids.length && rows.every((row, i) => row.id === ids[i])) return rows
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  return ids.map((id) => byId.get(id)!)
+}
