@@ -14,9 +14,10 @@ const ours = require(path.resolve(__dirname, "../dist/src"))
 
 const POOL_SIZE = 20
 
-/** This module with `options` (the defaults for "ours"). */
-function oursWith(name, options = {}) {
+/** This module with `options` (the defaults for "ours"); `build` is another build of it (the "base" contender). */
+function oursWith(name, options = {}, build = () => ours) {
   return async function oursImplementation(url) {
+    const ours = build()
     const dataSource = new DataSource({
       type: "postgres",
       url,
@@ -198,8 +199,12 @@ module.exports = {
     // What the default ("auto") does behind a pooler: names nothing.
     "ours-unnamed": oursWith("ours-unnamed", { preparedStatements: false }),
     "ours-noledger": oursWith("ours-noledger", { ledger: false }),
+    // Another build of this module, for an A/B in one run: BENCH_BASE_DIST=/path/to/its/dist/src
+    // (a build of an earlier commit inside this checkout's node_modules, so that it finds its dependencies).
+    base: oursWith("base", {}, () => require(path.resolve(process.env.BENCH_BASE_DIST || "BENCH_BASE_DIST is unset"))),
     official: officialImplementation,
     raw: rawImplementation,
   },
   runOurMigrations: (url) => ours.runMigrations({ options: { database: { url } } }),
+  runBaseMigrations: (url) => require(path.resolve(process.env.BENCH_BASE_DIST)).runMigrations({ options: { database: { url } } }),
 }

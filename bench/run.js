@@ -14,7 +14,7 @@ const os = require("os")
 const path = require("path")
 const pg = require("pg")
 const { DataSource } = require("typeorm")
-const { implementations, runOurMigrations } = require("./implementations")
+const { implementations, runOurMigrations, runBaseMigrations } = require("./implementations")
 const { renderChart } = require("./chart")
 
 // Set before main(): DATABASE_URL, or the embedded server's.
@@ -30,7 +30,7 @@ const NAMES = (() => {
   const picked = (process.env.BENCH_CONTENDERS || "ours,ours-noledger,ours-unnamed,official,raw").split(",")
   return picked.includes("raw") ? picked : [...picked, "raw"]
 })()
-const LABELS = { ours: "ours", "ours-noledger": "ours, ledger: false", "ours-unnamed": "ours, preparedStatements: false", official: "official 1.11.7", raw: "raw SQL" }
+const LABELS = { base: "base (BENCH_BASE_DIST)", ours: "ours", "ours-noledger": "ours, ledger: false", "ours-unnamed": "ours, preparedStatements: false", official: "official 1.11.7", raw: "raw SQL" }
 
 const n = (base) => Math.max(1, Math.round(base * SCALE))
 const log = (message) => process.stderr.write(`${message}\n`)
@@ -72,6 +72,8 @@ async function freshDatabase(name, flavour) {
     await ds.initialize()
     await ds.runMigrations()
     await ds.destroy()
+  } else if (flavour === "base") {
+    await runBaseMigrations(url)
   } else {
     await runOurMigrations(url)
   }
@@ -325,7 +327,7 @@ async function main() {
   const urls = {}
   log(`bench: scale ${SCALE}, ${ROUNDS} round(s), server ${new URL(SERVER_URL).host}`)
   for (const name of NAMES) {
-    urls[name] = await freshDatabase(`mit_bench_${name}_${runId}`, name === "official" ? "official" : "ours")
+    urls[name] = await freshDatabase(`mit_bench_${name}_${runId}`, name === "official" || name === "base" ? name : "ours")
   }
   const impls = {}
   for (const name of NAMES) impls[name] = await implementations[name](urls[name])
