@@ -69,19 +69,8 @@ const ITEM_COLUMNS =
 
 async function rawImplementation(url) {
   const pool = new Pool({ connectionString: url, max: POOL_SIZE })
-  // The same fast id maker as the module (a monotonic ULID factory drawing pooled random
-  // bytes: ulid's own generator makes a system call per character), so ids cost both alike.
-  const crypto = require("crypto")
-  let bytes = crypto.randomBytes(4096)
-  let offset = 0
-  const randomFraction = () => {
-    if (offset >= bytes.length) {
-      bytes = crypto.randomBytes(4096)
-      offset = 0
-    }
-    return bytes[offset++] / 256
-  }
-  const nextUlid = require("ulid").monotonicFactory(randomFraction)
+  // The same id maker as the module (monotonic ULIDs from pooled random bytes), so ids cost both alike.
+  const { nextUlid } = require(path.resolve(__dirname, "../dist/src/utils/ids"))
   const id = (prefix) => `${prefix}_${nextUlid()}`
   // Fixed statements are named, so each connection plans them once (as the module does).
   const named = (name, text, values) => pool.query({ name, text, values })

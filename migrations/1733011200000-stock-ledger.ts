@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from "typeorm"
-import { ulid } from "ulid"
+import { encodeTime } from "../src/utils/ids"
 
 /**
  * The stock ledger (`inventory_movement`), the keys of idempotent ledger calls, and
@@ -58,7 +58,7 @@ export class inventoryStockLedger1733011200000 implements MigrationInterface {
          FROM inventory_level l
         WHERE l.deleted_at IS NULL
           AND NOT EXISTS (SELECT 1 FROM inventory_movement m WHERE m.inventory_item_id = l.inventory_item_id AND m.location_id = l.location_id)`,
-      [`imov_${ulid().slice(0, 10)}`]
+      [`imov_${encodeTime(Date.now())}`]
     )
   }
 

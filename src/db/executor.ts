@@ -135,15 +135,7 @@ async function queryOnPool(
       watch.client = client
       watch.sent = true
     }
-    const { name } = statement
-    const named = name !== undefined && (await namesAllowedOn(client, mode))
-    const result = await client.query({
-      name: named ? name : undefined,
-      text: named ? (statement.plain ?? statement.sql) : statement.sql,
-      values: encodeParameters(parameters),
-      types: resultTypesFor(client),
-    })
-    return result.rows
+    return await send(client, statement, parameters, mode)
   } catch (error) {
     failure = error as Error
     throw error
@@ -156,6 +148,26 @@ async function queryOnPool(
   }
 }
 
+/**
+ * Sends `statement` on `client`: named where the connection allows it (see namesAllowedOn),
+ * its array parameters written as literals and its timestamps read fast (db/wire.ts).
+ */
+async function send(client: PgClient, statement: Statement, parameters: unknown[], mode: boolean | "auto"): Promise<unknown[]> {
+  const { name } = statement
+  let named = false
+  if (name !== undefined) {
+    const allowed = namesAllowedOn(client, mode)
+    named = typeof allowed === "boolean" ? allowed : await allowed
+  }
+  const result = await client.query({
+    name: named ? name : undefined,
+    text: named ? (statement.plain ?? statement.sql) : statement.sql,
+    values: encodeParameters(parameters),
+    types: resultTypesFor(client),
+  })
+  return result.rows
+}
+
 /** Per pooled connection: whether it reaches PostgreSQL itself, so that named statements are safe on it. */
 const directConnections = new WeakMap<PgClient, boolean>()
 
@@ -166,14 +178,15 @@ const directConnections = new WeakMap<PgClient, boolean>()
  * (PgBouncer, Odyssey, PgCat, managed poolers) makes up its own key for the client, so the
  * two differ there, and the module names nothing: the safe answer whenever it is unsure.
  */
-async function namesAllowedOn(client: PgClient, mode: boolean | "auto"): Promise<boolean> {
+function namesAllowedOn(client: PgClient, mode: boolean | "auto"): boolean | Promise<boolean> {
   if (mode !== "auto") return mode
   const known = directConnections.get(client)
   if (known !== undefined) return known
-  const { rows } = await client.query("SELECT pg_backend_pid() AS pid", [])
-  const direct = typeof client.processID === "number" && (rows[0] as { pid: number }).pid === client.processID
-  directConnections.set(client, direct)
-  return direct
+  return client.query("SELECT pg_backend_pid() AS pid", []).then(({ rows }) => {
+    const direct = typeof client.processID === "number" && (rows[0] as { pid: number }).pid === client.processID
+    directConnections.set(client, direct)
+    return direct
+  })
 }
 
 /** An error after which the connection cannot be reused (as opposed to an error of the statement). */
@@ -273,10 +286,9 @@ export async function queryRows<T = Record<string, unknown>>(
   const client = (runner as { databaseConnection?: PgClient } | undefined)?.databaseConnection
   if (runner && client && typeof client.getTypeParser === "function") {
     // A transaction (the caller's or ours): on its connection, as TypeORM's query() would run
-    // it, with the module's parameter encoding and result types.
+    // it, but named where allowed, with the module's parameter encoding and result types.
     if (runner.isReleased) throw new QueryRunnerAlreadyReleasedError()
-    const result = await client.query({ text: statement.sql, values: encodeParameters(parameters), types: resultTypesFor(client) })
-    return result.rows as T[]
+    return (await send(client, statement, parameters, mode)) as T[]
   }
   const result = await manager.query(statement.sql, encodeParameters(parameters))
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === "number") {

@@ -1,4 +1,4 @@
-import { randomBytes } from "../utils/random"
+import { encodeTime, randomChars } from "../utils/ids"
 import type { StockContext } from "./context"
 
 /**
@@ -58,8 +58,6 @@ export const MOVES_COLUMNS = [
 /** The threshold text of a level row aliased `alias`, for the `moves` CTE. */
 export const thresholdOf = (alias: string) => `${alias}.metadata->>'low_stock_threshold'`
 
-const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
 /** Hex digits of a movement's `ord` at the end of its id: 268,435,456 movements per statement. */
 const ORD_DIGITS = 7
 
@@ -73,24 +71,12 @@ function idExpression(prefixParam: string, ord: string): string {
   return `${prefixParam} || upper(lpad(to_hex(${ord}), ${ORD_DIGITS}, '0'))`
 }
 
-/** The id of the movement `ord` of a statement whose id prefix is `prefix` (as idExpression makes it). */
-export function movementId(prefix: string, ord: number): string {
-  return prefix + ord.toString(16).toUpperCase().padStart(ORD_DIGITS, "0")
-}
-
 /**
  * The id prefix of one statement's movements: `imov_`, then the first 19 characters of a ULID
  * (10 of milliseconds since the epoch, 9 random: 45 bits).
  */
 export function movementIdPrefix(): string {
-  let time = Date.now()
-  const chars: string[] = []
-  for (let i = 0; i < 10; i++) {
-    chars.unshift(ALPHABET[time % 32])
-    time = Math.floor(time / 32)
-  }
-  for (const byte of randomBytes(26 - 10 - ORD_DIGITS)) chars.push(ALPHABET[byte & 31])
-  return `imov_${chars.join("")}`
+  return `imov_${encodeTime(Date.now())}${randomChars(26 - 10 - ORD_DIGITS)}`
 }
 
 /**

@@ -2,7 +2,7 @@ import type { ReservationItemDTO } from "@medusajs/types"
 import type { ListSpec } from "../db/list-query"
 import { runnable, ServerFunction } from "../db/server-functions"
 import { insufficientStock, notStockedAt, reservationNotFound } from "../utils/errors"
-import { inIdOrder, newIds } from "../utils/ids"
+import { inIdOrder, newId, newIds } from "../utils/ids"
 import type { StockContext } from "./context"
 import {
   ALERTS_COLUMN,
@@ -13,8 +13,6 @@ import {
   noteCrossing,
   Reasons,
   reasonLiteral,
-  movementId,
-  movementIdPrefix,
   takeAlerts,
   thresholdOf,
 } from "./ledger"
@@ -189,7 +187,7 @@ export async function reserve(ctx: StockContext, rows: ReservationInput[]): Prom
   let inserted: ReservationItemDTO[]
   if (rows.length === 1) {
     // A reservation's movement carries no caller's note: its reason, reference and actor are the reservation's.
-    const movement = ctx.ledger ? movementId(movementIdPrefix(), 1) : null
+    const movement = ctx.ledger ? newId("imov") : null
     const written = await ctx.db.call<ReservationItemDTO & SingleLevel>(
       RESERVE_ONE_CALL,
       [...rowValues(RESERVATIONS, ids[0], rows[0]), ctx.strict, movement],

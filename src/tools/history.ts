@@ -1,6 +1,6 @@
 import type { DataSource } from "typeorm"
-import { ulid } from "ulid"
 import { Reasons } from "../stock/ledger"
+import { ulidAt } from "../utils/ids"
 import type { InventoryMovementDTO } from "../types"
 
 /**
@@ -204,7 +204,7 @@ export async function pruneHistory(dataSource: DataSource, before: string): Prom
                                          folded, first_created_at)`,
         [
           // The ULID's time is the opening's: ids sort with created_at, as the writers' do.
-          groups.map((g) => `imov_${ulid(Number(g.created_ms))}`),
+          groups.map((g) => `imov_${ulidAt(Number(g.created_ms))}`),
           groups.map((g) => g.inventory_item_id),
           groups.map((g) => g.location_id),
           groups.map((g) => g.stocked_delta),

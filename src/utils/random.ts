@@ -5,7 +5,7 @@ let offset = 0
 
 /**
  * Cryptographically random bytes from a pool refilled 4 KiB at a time: one system call per
- * ~400 statements' ids, not one per character (as ulid's own generator and Medusa's make them).
+ * ~400 statements' ids, not one per character (as the `ulid` package's generator and Medusa's make them).
  */
 export function randomBytes(count: number): Buffer {
   if (offset + count > pool.length) {
@@ -14,9 +14,4 @@ export function randomBytes(count: number): Buffer {
   }
   offset += count
   return pool.subarray(offset - count, offset)
-}
-
-/** A fraction in [0, 1) from one pooled random byte: the generator ulid's factories take. */
-export function randomFraction(): number {
-  return randomBytes(1)[0] / 256
 }
