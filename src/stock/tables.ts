@@ -177,11 +177,18 @@ export function columnList(table: TableSpec, alias?: string): string {
     .join(", ")
 }
 
-/** The columns a create sets, after `id`. */
+const createColumnsOf = new WeakMap<TableSpec, string[]>()
+
+/** The columns a create sets, after `id` (worked out once per table). */
 export function createColumns(table: TableSpec): string[] {
-  return Object.entries(table.columns)
-    .filter(([, column]) => column.create)
-    .map(([name]) => name)
+  let columns = createColumnsOf.get(table)
+  if (!columns) {
+    columns = Object.entries(table.columns)
+      .filter(([, column]) => column.create)
+      .map(([name]) => name)
+    createColumnsOf.set(table, columns)
+  }
+  return columns
 }
 
 /** The parameter cast of `column`. */
