@@ -5,7 +5,7 @@ import { closeConnection, GuardableClient, noAnswerError } from "../db/connectio
 import { CallTimeouts, CallWatch, hasTimeouts, managerExecutor, StatementSettings } from "../db/executor"
 import type { Replica, ReplicaSet } from "../db/replicas"
 import { isCommitting, watchTransactions, whenTransactionEnds } from "../db/transactions"
-import { DEFAULT_CALL_TIMEOUT_MS } from "../options"
+import { Allocation, DEFAULT_CALL_TIMEOUT_MS } from "../options"
 import type { StockContext } from "../stock/context"
 import type { StockAlert } from "../stock/ledger"
 import { DATABASE_UNAVAILABLE, invalidData, isDatabaseFailure, isRetryable, toMedusaError } from "../utils/errors"
@@ -26,6 +26,10 @@ export interface ModuleRuntime {
   ledger: boolean
   /** The module's low-stock line (option `lowStockThreshold`). */
   lowStockThreshold?: number
+  /** How level lists that pick a reservation's location are ordered (option `allocation`). */
+  allocation: Allocation
+  /** `confirmInventory` asks one location to cover the quantity (option `confirmPerLocation`). */
+  confirmPerLocation: boolean
   replicas?: ReplicaSet
   logger?: { error?: (message: string) => void; warn?: (message: string) => void }
 }
@@ -250,7 +254,7 @@ export function stockContext(host: CallHost, context: SharedContext): StockConte
     if (manager.queryRunner) deadline.runner = manager.queryRunner
   }
   const db = managerExecutor(manager, host.runtime_.settings, call.timeouts, deadline)
-  const { replicas, strict, ledger, lowStockThreshold } = host.runtime_
+  const { replicas, strict, ledger, lowStockThreshold, allocation, confirmPerLocation } = host.runtime_
   const read = call.replica && replicas ? replicas.executor(call.replica, db) : db
-  return { db, read, events: call.events, strict, ledger, lowStockThreshold, note: {}, alerts: call.alerts }
+  return { db, read, events: call.events, strict, ledger, lowStockThreshold, allocation, confirmPerLocation, note: {}, alerts: call.alerts }
 }

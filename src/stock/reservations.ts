@@ -3,6 +3,7 @@ import type { ListSpec } from "../db/list-query"
 import { runnable, ServerFunction } from "../db/server-functions"
 import { insufficientStock, notStockedAt, reservationNotFound } from "../utils/errors"
 import { newIds } from "../utils/ids"
+import { whereEnough } from "./allocation"
 import type { StockContext } from "./context"
 import {
   ALERTS_COLUMN,
@@ -221,11 +222,15 @@ export async function reserve(ctx: StockContext, rows: ReservationInput[]): Prom
       WHERE l.deleted_at IS NULL`,
     [rows.map((r) => r.inventory_item_id), rows.map((r) => r.location_id), rows.map((r) => r.quantity)]
   )
-  throw refusal(rows, levels)
+  throw await refusal(ctx, rows, levels)
 }
 
-/** Missing levels (one clause per failing input, in order), else the short levels (in order of their first input). */
-function refusal(rows: LevelKey[], levels: (LevelQuantities & { wanted: number })[]): Error {
+/**
+ * Missing levels (one clause per failing input, in order), else the short levels (in order of
+ * their first input). Under an allocation strategy, each short level says where the
+ * reservation was available instead (allocation.ts, whereEnough).
+ */
+async function refusal(ctx: StockContext, rows: ReservationInput[], levels: (LevelQuantities & { wanted: number })[]): Promise<Error> {
   const seen = new Map(levels.map((l) => [levelKey(l.inventory_item_id, l.location_id), l]))
   const missing = rows.filter((r) => !seen.has(levelKey(r.inventory_item_id, r.location_id)))
   if (missing.length) return notStockedAt(missing)
@@ -235,17 +240,18 @@ function refusal(rows: LevelKey[], levels: (LevelQuantities & { wanted: number }
     if (!firstInput.has(key)) firstInput.set(key, i)
   })
   const position = (l: LevelKey) => firstInput.get(levelKey(l.inventory_item_id, l.location_id)) ?? 0
-  return insufficientStock(
-    levels
-      .filter((l) => l.stocked_quantity - l.reserved_quantity < l.wanted)
-      .sort((a, b) => position(a) - position(b))
-      .map((l) => ({
-        inventory_item_id: l.inventory_item_id,
-        location_id: l.location_id,
-        available: l.stocked_quantity - l.reserved_quantity,
-        requested: l.wanted,
-      }))
-  )
+  const short = levels
+    .filter((l) => l.stocked_quantity - l.reserved_quantity < l.wanted)
+    .sort((a, b) => position(a) - position(b))
+    .map((l) => ({
+      inventory_item_id: l.inventory_item_id,
+      location_id: l.location_id,
+      available: l.stocked_quantity - l.reserved_quantity,
+      requested: l.wanted,
+    }))
+  if (ctx.allocation.kind === "as-listed" || !short.length) return insufficientStock(short)
+  const enough = await whereEnough(ctx, rows)
+  return insufficientStock(short.map((l) => ({ ...l, enough_at: enough.get(levelKey(l.inventory_item_id, l.location_id)) ?? [] })))
 }
 
 export async function findReservation(ctx: StockContext, id: string): Promise<ReservationItemDTO> {
