@@ -85,7 +85,7 @@ export interface InventoryModuleOptions {
 }
 
 /** The `allocation` option. */
-export type AllocationOption = "as-listed" | "most-available" | { priority: string[] }
+export type AllocationOption = "as-listed" | "most-available" | { priority: readonly string[] }
 
 /** One row of the stock ledger (`listInventoryMovements`). */
 export interface InventoryMovementDTO {
