@@ -247,6 +247,37 @@ describe("hot paths: statements per call and plan shapes on 100,000 rows", () =>
     }
   })
 
+  it("a strategy's reservation after its list in Medusa's transaction: one read of the offered levels by index, then the guarded reservation", async () => {
+    const target = item(33)
+    const locations = ["alloc_1", "alloc_2", "alloc_3", "alloc_4"]
+    await service.createInventoryLevels(locations.map((location_id, i) => ({ inventory_item_id: target, location_id, stocked_quantity: [0, 7, 3, 7][i] })))
+    const inventory = db.service({ allocation: { priority: ["alloc_3", "alloc_2"] } })
+    let n = 0
+    const checkout = () =>
+      db.dataSource.transaction(async (manager) => {
+        const [levels] = await inventory.listInventoryLevels({ inventory_item_id: target, location_id: locations }, undefined, { transactionManager: manager })
+        return await inventory.createReservationItems(
+          [{ inventory_item_id: target, location_id: levels[0].location_id, quantity: 5, line_item_id: `li_alloc_${n++}` }],
+          { transactionManager: manager }
+        )
+      })
+    await checkout()
+    let placed: { location_id: string }[] = []
+    const sent = await statementsOf(async () => {
+      placed = await checkout()
+    })
+    // alloc_3 (3 in stock) is listed first, but 5 are asked: alloc_2 (7 in stock, 2 left) cannot take them after the first checkout, alloc_4 can.
+    expect(placed.map((r) => r.location_id)).toEqual(["alloc_4"])
+    const statements = sent.filter((s) => !/^(START|BEGIN|COMMIT)/i.test(s.sql.trim()) && !/pg_backend_pid/.test(s.sql))
+    expect(statements).toHaveLength(3)
+    const read = statements[1]
+    expect(read.sql).toMatch(/FROM inventory_level\s+WHERE inventory_item_id = ANY/)
+    await expectPlan(read, [LEVEL_BY_ITEM])
+    // The single reservation's statement (its server function, or the statement itself where statements are named).
+    expect(statements[2].sql).toMatch(/inventory_reserve_one_v1|UPDATE inventory_level/)
+    if (!/inventory_reserve_one_v1/.test(statements[2].sql)) await expectPlan(statements[2], [LEVEL_BY_KEY])
+  })
+
   it("confirmInventory with confirmPerLocation: one statement alone, by the item's key and the level's index; batched under load as the sum is", async () => {
     const inventory = db.service({ allocation: "most-available", confirmPerLocation: true })
     const sent = await oneCall(() => inventory.confirmInventory(item(41), ["loc_1", "loc_2"], 1))

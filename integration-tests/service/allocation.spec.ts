@@ -304,6 +304,148 @@ describe("InventoryService: allocation", () => {
     })
   })
 
+  /**
+   * Medusa 1.20's reserveQuantity, call for call: in one transaction, the levels of the first
+   * part at the sales channel's locations (no config), then every part reserved at the first
+   * level's location. Answers where each part was reserved, or the error.
+   */
+  async function reserveQuantity(
+    inventory: Service,
+    parts: { item: string; quantity: number }[],
+    locations: string[],
+    hold: () => Promise<void> = async () => undefined
+  ): Promise<{ at: string[] } | { error: any }> {
+    try {
+      return await db.dataSource.transaction(async (manager) => {
+        const context = { transactionManager: manager }
+        const [levels, count] = await inventory.listInventoryLevels({ location_id: locations, inventory_item_id: parts[0].item }, undefined, context)
+        if (!count) throw new Error("no levels")
+        const lineItemId = `li_${Math.random().toString(36).slice(2)}`
+        const reservations = await inventory.createReservationItems(
+          parts.map((part) => ({ line_item_id: lineItemId, inventory_item_id: part.item, location_id: levels[0].location_id, quantity: part.quantity })),
+          context
+        )
+        // The rest of Medusa's cart completion (the order, the payment) runs before the commit.
+        await hold()
+        return { at: reservations.map((r) => r.location_id) }
+      })
+    } catch (error) {
+      return { error }
+    }
+  }
+
+  describe("the reservation that follows the list in Medusa's transaction is placed where its quantity is", () => {
+    it("{ priority }: past a location with some stock but not enough, to the first in priority order that has enough", async () => {
+      const item = await itemWith([
+        [A, 2, 0],
+        [B, 1, 0],
+        [C, 50, 0],
+      ])
+      for (const strictReservations of [false, true]) {
+        const inventory = service({ allocation: { priority: [A, B, C] }, strictReservations })
+        expect(await reserveQuantity(inventory, [{ item, quantity: 3 }], [A, B, C])).toEqual({ at: [C] })
+        expect(await reserveQuantity(inventory, [{ item, quantity: 2 }], [A, B, C])).toEqual({ at: [A] })
+        // Nothing available at A now: B's one unit is listed first and taken for a line of 1.
+        expect(await reserveQuantity(inventory, [{ item, quantity: 1 }], [A, B, C])).toEqual({ at: [B] })
+        await db.query(`DELETE FROM reservation_item`)
+        await db.query(`UPDATE inventory_level SET reserved_quantity = 0`)
+      }
+    })
+
+    it("a kit whose first part points at a location the second part lacks: both parts where both are available", async () => {
+      const one = await itemWith([
+        [A, 10, 0],
+        [B, 4, 0],
+        [C, 4, 0],
+      ])
+      const two = await itemWith([
+        [A, 0, 0],
+        [B, 3, 0],
+        [C, 10, 0],
+      ])
+      for (const strictReservations of [false, true]) {
+        // Most available of part one at A, then B and C (4 each): C is the one where part two has 4.
+        const inventory = service({ allocation: "most-available", strictReservations })
+        expect(await reserveQuantity(inventory, [{ item: one, quantity: 4 }, { item: two, quantity: 4 }], [A, B, C])).toEqual({ at: [C, C] })
+        await db.query(`DELETE FROM reservation_item`)
+        await db.query(`UPDATE inventory_level SET reserved_quantity = 0`)
+      }
+      // Nowhere has both: not strict, reserved where asked (as Medusa would); strict, refused naming none.
+      expect(await reserveQuantity(service({ allocation: "most-available" }), [{ item: one, quantity: 5 }, { item: two, quantity: 5 }], [A, B, C])).toEqual({ at: [A, A] })
+      const refused = await reserveQuantity(service({ allocation: "most-available", strictReservations: true }), [{ item: one, quantity: 9 }, { item: two, quantity: 9 }], [A, B, C])
+      expect(refused).toEqual({ error: expect.objectContaining({ type: MedusaError.Types.NOT_ALLOWED, code: MedusaError.Codes.INSUFFICIENT_INVENTORY }) })
+      expect((refused as any).error.message).toBe(`Not enough stock of item ${one} at location ${A}: 5 available, 9 requested; no other location has enough, Not enough stock of item ${two} at location ${A}: 0 available, 9 requested; no other location has enough`)
+      expect(await reservedDrift(db)).toEqual([])
+    })
+
+    it("only the locations the list asked about, and only a reservation at the location the list put first, in the same transaction", async () => {
+      const item = await itemWith([
+        [A, 2, 0],
+        [B, 9, 0],
+        [C, 50, 0],
+      ])
+      const inventory = service({ allocation: { priority: [A, B, C] } })
+      // C is not among the sales channel's locations here: B takes it.
+      expect(await reserveQuantity(inventory, [{ item, quantity: 3 }], [A, B])).toEqual({ at: [B] })
+      // A location of the caller's choosing (not the first listed) is where the reservation goes, as asked.
+      const chosen = await db.dataSource.transaction(async (manager) => {
+        await inventory.listInventoryLevels({ location_id: [A, B, C], inventory_item_id: item }, undefined, { transactionManager: manager })
+        return await inventory.createReservationItem({ inventory_item_id: item, location_id: B, quantity: 20 }, { transactionManager: manager })
+      })
+      expect(chosen.location_id).toBe(B)
+      // Outside a transaction, or in another one than the list's: as asked.
+      expect((await inventory.createReservationItem({ inventory_item_id: item, location_id: A, quantity: 3 })).location_id).toBe(A)
+      const [levels] = await inventory.listInventoryLevels({ location_id: [A, B, C], inventory_item_id: item })
+      expect(levels[0].location_id).toBe(C)
+      expect(
+        (await db.dataSource.transaction((manager) => inventory.createReservationItem({ inventory_item_id: item, location_id: C, quantity: 60 }, { transactionManager: manager }))).location_id
+      ).toBe(C)
+      // As listed: never moved.
+      const asListed = service()
+      const other = await itemWith([
+        [A, 0, 0],
+        [B, 5, 0],
+      ])
+      expect(await reserveQuantity(asListed, [{ item: other, quantity: 3 }], [A, B])).toEqual({ at: [A] })
+      expect(await reservedDrift(db)).toEqual([])
+    })
+
+    it.each([false, true])(
+      "20 concurrent checkouts of 1 against 4 + 6 (strictReservations %p): the 10 units go to 10 checkouts, each where it had stock",
+      async (strictReservations) => {
+        for (const allocation of ["most-available", { priority: [A, B] }] as const) {
+          const item = await itemWith([
+            [A, 4, 0],
+            [B, 6, 0],
+          ])
+          const inventory = service({ allocation, strictReservations })
+          // Each transaction stays open a moment after reserving, as Medusa's cart completion does.
+          const outcomes = await Promise.all(
+            Array.from({ length: 20 }, () => reserveQuantity(inventory, [{ item, quantity: 1 }], [A, B], () => new Promise((resolve) => setTimeout(resolve, 20))))
+          )
+          const levels = await db.query(`SELECT location_id, stocked_quantity, reserved_quantity FROM inventory_level WHERE inventory_item_id = $1 ORDER BY location_id`, [item])
+          const placed = outcomes.filter((o) => "at" in o).length
+          if (strictReservations) {
+            expect({ allocation, placed, levels }).toEqual({
+              allocation,
+              placed: 10,
+              levels: [
+                { location_id: A, stocked_quantity: 4, reserved_quantity: 4 },
+                { location_id: B, stocked_quantity: 6, reserved_quantity: 6 },
+              ],
+            })
+            expect(outcomes.filter((o) => "error" in o).map((o: any) => o.error.code)).toEqual(Array(10).fill(MedusaError.Codes.INSUFFICIENT_INVENTORY))
+          } else {
+            // Nothing refuses a reservation without strictReservations: the 10 beyond the stock are reserved where the list pointed.
+            expect({ allocation, placed, reserved: levels.reduce((sum: number, l: any) => sum + l.reserved_quantity, 0) }).toEqual({ allocation, placed: 20, reserved: 20 })
+            expect(levels.every((l: any) => l.reserved_quantity >= l.stocked_quantity)).toBe(true)
+          }
+        }
+        expect(await reservedDrift(db)).toEqual([])
+      }
+    )
+  })
+
   describe("adjustInventory without a location", () => {
     it.each([undefined, null])("is refused (INVALID_DATA naming location_id) with any allocation, and writes nothing (%p)", async (location) => {
       const item = await itemWith([

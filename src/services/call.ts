@@ -55,6 +55,8 @@ interface Call {
   result?: unknown
   /** The call's deadline, outside a caller's transaction (see withDeadline). */
   deadline?: Deadline
+  /** The caller's transaction (its EntityManager), when the call runs in one. */
+  caller?: EntityManager
 }
 
 /** What the deadline of a call knows of where the call is: its autocommit statement or its transaction. */
@@ -109,7 +111,13 @@ export function InventoryMethod(options: InventoryMethodOptions = {}): MethodDec
       const deadline: Deadline | undefined = callerManager ? undefined : { sent: false }
       const attempts = async (): Promise<Call> => {
         for (let attempt = 1; ; attempt++) {
-          const call: Call = { events: new EventBuffer(), alerts: [], timeouts: new CallTimeouts(settings, callerManager !== undefined), deadline }
+          const call: Call = {
+            events: new EventBuffer(),
+            alerts: [],
+            timeouts: new CallTimeouts(settings, callerManager !== undefined),
+            deadline,
+            caller: callerManager,
+          }
           const context: CallContext = { ...(caller as SharedContext), [CALL]: call }
           if (autocommit) {
             // `@InjectEntityManager` then calls straight through instead of opening a transaction.
@@ -256,5 +264,5 @@ export function stockContext(host: CallHost, context: SharedContext): StockConte
   const db = managerExecutor(manager, host.runtime_.settings, call.timeouts, deadline)
   const { replicas, strict, ledger, lowStockThreshold, allocation, confirmPerLocation } = host.runtime_
   const read = call.replica && replicas ? replicas.executor(call.replica, db) : db
-  return { db, read, events: call.events, strict, ledger, lowStockThreshold, allocation, confirmPerLocation, note: {}, alerts: call.alerts }
+  return { db, read, events: call.events, strict, ledger, lowStockThreshold, allocation, confirmPerLocation, caller: call.caller, note: {}, alerts: call.alerts }
 }

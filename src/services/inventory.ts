@@ -23,12 +23,12 @@ import { ListConfig, ListNeeds, ListSpec, runListQuery } from "../db/list-query"
 import { ReplicaSet } from "../db/replicas"
 import { joinerConfig } from "../joiner-config"
 import { resolveOptions } from "../options"
-import { confirmStock, listLevels } from "../stock/allocation"
+import { allocate, confirmStock, listLevels } from "../stock/allocation"
 import type { StockContext } from "../stock/context"
 import { deleteItems, insertItems, ITEM_LIST, ITEM_RETRIEVE, restoreItems, updateItem } from "../stock/items"
 import { adjustStocked, deleteLevel, deleteLevelsAt, findLevel, insertLevels, LevelQuantity, sumLevels, updateLevels } from "../stock/levels"
 import { Reasons } from "../stock/ledger"
-import { findReservation, publicReservation, release, ReleaseTarget, reserve, RESERVATION_LIST, updateReservation } from "../stock/reservations"
+import { findReservation, publicReservation, release, ReleaseTarget, RESERVATION_LIST, updateReservation } from "../stock/reservations"
 import { once, StockedChange, writeStocked } from "../stock/stocked"
 import { itemInput, itemUpdate, levelInput, levelKeyedUpdate, levelUpdate, MOVEMENTS, reservationInput, reservationUpdate } from "../stock/tables"
 import type {
@@ -610,7 +610,7 @@ export default class InventoryService implements IInventoryService, CallHost {
 
   private async reserve(rows: z.output<typeof reservationInput>[], context: SharedContext): Promise<ReservationItemDTO[]> {
     const ctx = this.stock(context)
-    const reservations = await reserve(ctx, rows)
+    const reservations = await allocate(ctx, rows)
     if (reservations.length) ctx.events.add(InventoryEvents.RESERVATION_CREATED, { ids: reservations.map((r) => r.id) })
     return reservations
   }

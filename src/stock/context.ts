@@ -25,6 +25,12 @@ export interface StockContext {
   allocation: Allocation
   /** `confirmPerLocation`: confirmInventory asks one location to cover the quantity. */
   confirmPerLocation: boolean
+  /**
+   * The caller's transaction (`context.transactionManager`), when the call runs in one: the
+   * allocation strategies remember, per caller's transaction, the locations a list offered
+   * (allocation.ts).
+   */
+  caller?: object
   /** What the caller said about the call's changes (reason, reference, actor, key, metadata). */
   note: MovementNote
   /** Levels whose availability crossed an alert line during the call (see ledger.ts). */

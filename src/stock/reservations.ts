@@ -188,6 +188,40 @@ function inOrder<T extends { id: string }>(ids: string[], rows: T[]): T[] {
 }
 
 /**
+ * Inserts reservations with `ids` and raises their levels' reserved quantity, in one
+ * statement (a single reservation: a guarded increment), all or nothing: every level must
+ * exist and, with `guard`, have the stock. What was inserted: none, when refused.
+ */
+async function insertReservations(ctx: StockContext, rows: ReservationInput[], ids: string[], guard: boolean): Promise<ReservationItemDTO[]> {
+  const { params } = unnestRows(RESERVATIONS, ids, rows)
+  if (rows.length > 1) {
+    return takeAlerts(ctx, await ctx.db.rows<ReservationItemDTO>(RESERVE_SQL, [...params, guard, ...ledgerParams(ctx)], "mit_reserve"))
+  }
+  const written = await ctx.db.call<ReservationItemDTO & SingleLevel>(
+    RESERVE_ONE_CALL,
+    [...params.map((column) => (column as unknown[])[0]), guard, ...recordParams(ctx.ledger, ctx.note)],
+    "mit_reserve_one"
+  )
+  return written.map(({ _level_id, _stocked, _reserved, _threshold, ...reservation }) => {
+    const after = _stocked - _reserved
+    const level = { id: _level_id, inventory_item_id: reservation.inventory_item_id, location_id: reservation.location_id }
+    noteCrossing(ctx, level, after + reservation.quantity, after, _threshold)
+    return reservation as ReservationItemDTO
+  })
+}
+
+/**
+ * The reservations, made only if every level has the stock for them (whatever
+ * `strictReservations` says); undefined, with nothing written, otherwise. Allocation tries a
+ * location with it (allocation.ts).
+ */
+export async function reserveIfAvailable(ctx: StockContext, rows: ReservationInput[]): Promise<ReservationItemDTO[] | undefined> {
+  const ids = newIds("resitem", rows.length)
+  const inserted = await insertReservations(ctx, rows, ids, true)
+  return inserted.length === rows.length ? inOrder(ids, inserted).map(publicReservation) : undefined
+}
+
+/**
  * Creates reservations and raises the reserved quantity of their levels in one statement
  * (a checkout's single reservation: a guarded increment). On refusal nothing is written and
  * the levels are read to say why: missing levels first, then missing stock.
@@ -195,23 +229,7 @@ function inOrder<T extends { id: string }>(ids: string[], rows: T[]): T[] {
 export async function reserve(ctx: StockContext, rows: ReservationInput[]): Promise<ReservationItemDTO[]> {
   if (!rows.length) return []
   const ids = newIds("resitem", rows.length)
-  const { params } = unnestRows(RESERVATIONS, ids, rows)
-  let inserted: ReservationItemDTO[]
-  if (rows.length === 1) {
-    const written = await ctx.db.call<ReservationItemDTO & SingleLevel>(
-      RESERVE_ONE_CALL,
-      [...params.map((column) => (column as unknown[])[0]), ctx.strict, ...recordParams(ctx.ledger, ctx.note)],
-      "mit_reserve_one"
-    )
-    inserted = written.map(({ _level_id, _stocked, _reserved, _threshold, ...reservation }) => {
-      const after = _stocked - _reserved
-      const level = { id: _level_id, inventory_item_id: reservation.inventory_item_id, location_id: reservation.location_id }
-      noteCrossing(ctx, level, after + reservation.quantity, after, _threshold)
-      return reservation as ReservationItemDTO
-    })
-  } else {
-    inserted = takeAlerts(ctx, await ctx.db.rows<ReservationItemDTO>(RESERVE_SQL, [...params, ctx.strict, ...ledgerParams(ctx)], "mit_reserve"))
-  }
+  const inserted = await insertReservations(ctx, rows, ids, ctx.strict)
   if (inserted.length === rows.length) return inOrder(ids, inserted).map(publicReservation)
   const levels = await ctx.db.rows<LevelQuantities & { wanted: number }>(
     `WITH demand AS (
