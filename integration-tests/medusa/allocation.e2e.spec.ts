@@ -139,7 +139,14 @@ function messageOf(response: { body: any }): string {
 
 const where = (b: Books) => Object.entries(b.reservedAt).map(([location, quantity]) => `${quantity} at ${location}`).join(", ") || "nothing"
 const levelsText = (b: Books) => `${b.first.stocked}/${b.first.reserved} · ${b.second.stocked}/${b.second.reserved}`
-const oversoldText = (b: Books) => (b.oversold.first + b.oversold.second ? `yes (${[b.oversold.first ? `${b.oversold.first} at first` : "", b.oversold.second ? `${b.oversold.second} at second` : ""].filter(Boolean).join(", ")})` : "no")
+/** "3 at first", or "" when nothing is oversold. */
+const oversoldAt = (b: Books) => [b.oversold.first ? `${b.oversold.first} at first` : "", b.oversold.second ? `${b.oversold.second} at second` : ""].filter(Boolean).join(", ")
+const oversoldText = (b: Books) => (oversoldAt(b) ? `yes (${oversoldAt(b)})` : "no")
+/** Per named item (a swap's, a claim's, a kit's parts), what is oversold. */
+const oversoldOf = (named: [string, Books][]) => {
+  const parts = named.filter(([, b]) => oversoldAt(b)).map(([name, b]) => `${name}: ${oversoldAt(b)}`)
+  return parts.length ? `yes (${parts.join("; ")})` : "no"
+}
 
 /** Rows of the outcome table, per scenario, in subject order. */
 const table: Record<string, Record<string, string[]>> = {}
@@ -198,11 +205,11 @@ describe("multi-warehouse allocation in a Medusa 1.20 backend: @medusajs/invento
     timings["whole file"] = Date.now() - started
     const lines: string[] = []
     for (const [scenario, rows] of Object.entries(table)) {
-      lines.push(`#### ${scenario}`, "", `| module, allocation | ${COLUMNS[scenario].join(" | ")} |`, `|---|${COLUMNS[scenario].map(() => "---").join("|")}|`)
+      lines.push(`**${scenario}**`, "", `| module, allocation | ${COLUMNS[scenario].join(" | ")} |`, `|---|${COLUMNS[scenario].map(() => "---").join("|")}|`)
       for (const subject of SUBJECTS) if (rows[label(subject)]) lines.push(`| ${label(subject)} | ${rows[label(subject)].join(" | ")} |`)
       lines.push("")
     }
-    lines.push(`Timings (ms): ${JSON.stringify(timings)}`)
+    lines.push(`Timings: ${Object.entries(timings).map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`).join(", ")}`)
     fs.mkdirSync(ARTIFACTS, { recursive: true })
     fs.writeFileSync(path.join(ARTIFACTS, "allocation-outcomes.md"), lines.join("\n"))
     // The README and the closing note quote this table.
@@ -339,8 +346,7 @@ describe("multi-warehouse allocation in a Medusa 1.20 backend: @medusajs/invento
         const claimBooks = await books(ctx, wh, claimed.itemId)
         const swapCell = swapAnswer.status === 200 && swapAnswer.body?.type === "swap" ? "completed" : answerOf(swapAnswer)
         const claimCell = claim.status === 200 ? "created" : `${claim.status} ${claim.body?.type ?? ""}`.trim()
-        const oversold = [swapBooks, claimBooks].some((b) => b.oversold.first + b.oversold.second > 0)
-        record(scenario, ctx.subject, [swapCell, where(swapBooks), claimCell, where(claimBooks), oversold ? `yes (${oversoldText(swapBooks)}; ${oversoldText(claimBooks)})` : "no"])
+        record(scenario, ctx.subject, [swapCell, where(swapBooks), claimCell, where(claimBooks), oversoldOf([["swap", swapBooks], ["claim", claimBooks]])])
         return { ctx, swapCell, claimCell, swapBooks, claimBooks, claimMessage: String(claim.body?.message ?? ""), wh }
       })
       for (const { ctx, swapCell, claimCell, swapBooks, claimBooks, claimMessage, wh } of outcomes) {
@@ -394,13 +400,17 @@ describe("multi-warehouse allocation in a Medusa 1.20 backend: @medusajs/invento
           [10, 6],
           [0, 6],
         ])
-        const oversold = [...aligned.parts, ...misleading.parts].some((b) => b.oversold.first + b.oversold.second > 0)
         record(scenario, ctx.subject, [
           aligned.answer,
           aligned.parts.map(where).join("; "),
           misleading.answer,
           misleading.parts.map(where).join("; "),
-          oversold ? "yes" : "no",
+          oversoldOf([
+            ["first kit, part one", aligned.parts[0]],
+            ["part two", aligned.parts[1]],
+            ["second kit, part one", misleading.parts[0]],
+            ["part two", misleading.parts[1]],
+          ]),
         ])
         return { ctx, aligned, misleading }
       })
