@@ -400,6 +400,18 @@ describe("InventoryService: allocation", () => {
       expect(
         (await db.dataSource.transaction((manager) => inventory.createReservationItem({ inventory_item_id: item, location_id: C, quantity: 60 }, { transactionManager: manager }))).location_id
       ).toBe(C)
+      // A manager outside any transaction (what Medusa 1.20's swap and claim services pass) is no transaction: as asked.
+      const outside = { transactionManager: db.dataSource.manager }
+      const fresh = await itemWith([
+        [A, 1, 0],
+        [B, 9, 0],
+      ])
+      // In a transaction, A (a unit, first in priority) is listed first and the 3 go to B, which has them.
+      expect(await reserveQuantity(inventory, [{ item: fresh, quantity: 3 }], [A, B])).toEqual({ at: [B] })
+      // Outside one, the list is the same and the reservation stays where it is asked.
+      const [listed] = await inventory.listInventoryLevels({ location_id: [A, B], inventory_item_id: fresh }, undefined, outside)
+      expect(listed[0].location_id).toBe(A)
+      expect((await inventory.createReservationItem({ inventory_item_id: fresh, location_id: A, quantity: 3 }, outside)).location_id).toBe(A)
       // As listed: never moved.
       const asListed = service()
       const other = await itemWith([

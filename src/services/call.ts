@@ -55,7 +55,7 @@ interface Call {
   result?: unknown
   /** The call's deadline, outside a caller's transaction (see withDeadline). */
   deadline?: Deadline
-  /** The caller's transaction (its EntityManager), when the call runs in one. */
+  /** The caller's transaction (its EntityManager), when the call runs in one that is active. */
   caller?: EntityManager
 }
 
@@ -116,7 +116,9 @@ export function InventoryMethod(options: InventoryMethodOptions = {}): MethodDec
             alerts: [],
             timeouts: new CallTimeouts(settings, callerManager !== undefined),
             deadline,
-            caller: callerManager,
+            // A caller's manager outside a transaction (Medusa's swap and claim services pass their
+            // service's own) shares nothing with the caller's other calls: it is no transaction.
+            caller: callerManager?.queryRunner?.isTransactionActive ? callerManager : undefined,
           }
           const context: CallContext = { ...(caller as SharedContext), [CALL]: call }
           if (autocommit) {

@@ -26,9 +26,9 @@ export interface StockContext {
   /** `confirmPerLocation`: confirmInventory asks one location to cover the quantity. */
   confirmPerLocation: boolean
   /**
-   * The caller's transaction (`context.transactionManager`), when the call runs in one: the
-   * allocation strategies remember, per caller's transaction, the locations a list offered
-   * (allocation.ts).
+   * The caller's transaction (`context.transactionManager`), when the call runs in an active
+   * one: the allocation strategies remember, per caller's transaction, the locations a list
+   * offered (allocation.ts). A manager outside any transaction is none.
    */
   caller?: object
   /** What the caller said about the call's changes (reason, reference, actor, key, metadata). */
