@@ -11,8 +11,7 @@ import type { ReservationInput } from "./tables"
  * Allocation: which of the sales channel's locations a reservation goes to.
  *
  * Medusa 1.20 decides it in one place, `ProductVariantInventoryService.reserveQuantity`
- * (cart completion, swaps, claims, draft orders, an admin's reservation of a line item without
- * a location): in its transaction, it lists the levels of the variant's first inventory item at
+ * (cart completion, swaps, claims): in the checkout's transaction, it lists the levels of the variant's first inventory item at
  * the sales channel's locations, `listInventoryLevels({ inventory_item_id, location_id: [...] },
  * undefined, { transactionManager })`, and reserves every part of the variant at the first
  * level's location, `createReservationItems([...], { transactionManager })`. The module sees
@@ -31,7 +30,9 @@ import type { ReservationInput } from "./tables"
  *    took the stock first moves it on to the next. Where none has enough it is made where it
  *    was asked (and refused there under strictReservations, naming where each part was).
  *
- * `as-listed` (the default) does neither: the official order, reservations where asked.
+ * Step 2 needs the caller's active transaction to tie the reservation to its list: Medusa's
+ * swap and claim services call reserveQuantity outside theirs, with the shared manager, and get
+ * step 1 only. `as-listed` (the default) does neither: the official order, reservations where asked.
  * What stays out of reach: confirmInventory is asked per item and outside the transaction, so
  * `confirmPerLocation` checks each part of a kit on its own; reservations made with a location
  * of the caller's choosing are made there.
