@@ -406,10 +406,10 @@ describe("multi-warehouse allocation in a Medusa 1.20 backend: @medusajs/invento
           misleading.answer,
           misleading.parts.map(where).join("; "),
           oversoldOf([
-            ["first kit, part one", aligned.parts[0]],
-            ["part two", aligned.parts[1]],
-            ["second kit, part one", misleading.parts[0]],
-            ["part two", misleading.parts[1]],
+            ["kit 1 part one", aligned.parts[0]],
+            ["kit 1 part two", aligned.parts[1]],
+            ["kit 2 part one", misleading.parts[0]],
+            ["kit 2 part two", misleading.parts[1]],
           ]),
         ])
         return { ctx, aligned, misleading }
