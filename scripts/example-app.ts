@@ -286,10 +286,16 @@ export interface CartTarget {
   variantId: string
 }
 
-/** A cart with `quantity` of the variant, ready to complete (address, shipping, manual payment). */
-export async function readyCart(store: Api, target: CartTarget, quantity: number, email = "buyer@e2e.test"): Promise<string> {
+/** A cart with `quantity` of the variant (and `more` lines), ready to complete (address, shipping, manual payment). */
+export async function readyCart(
+  store: Api,
+  target: CartTarget,
+  quantity: number,
+  email = "buyer@e2e.test",
+  more: { variant_id: string; quantity: number }[] = []
+): Promise<string> {
   const { cart } = await store.ok("POST", "/store/carts", { region_id: target.regionId, sales_channel_id: target.salesChannelId })
-  await store.ok("POST", `/store/carts/${cart.id}/line-items`, { variant_id: target.variantId, quantity })
+  for (const line of [{ variant_id: target.variantId, quantity }, ...more]) await store.ok("POST", `/store/carts/${cart.id}/line-items`, line)
   await store.ok("POST", `/store/carts/${cart.id}`, {
     email,
     shipping_address: { first_name: "E", last_name: "Two", address_1: "1 Main St", city: "Town", country_code: "us", postal_code: "10001" },

@@ -44,6 +44,16 @@ const PRODUCTS: ProductSpec[] = [
   },
   { handle: "demo-mug", title: "Medusa Mug", price: 990, variants: [{ title: "One size", sku: "DEMO-MUG", stock: [50, 25] }] },
   { handle: "demo-cap", title: "Medusa Cap", price: 1490, variants: [{ title: "One size", sku: "DEMO-CAP", stock: [3, 0] }] },
+  // None at the first-listed warehouse: the demo order's hoodie is reserved at the backup one,
+  // where the stock is (the example store's allocation, "most-available"; the official module
+  // and "as-listed" reserve it at the empty main warehouse).
+  { handle: "demo-hoodie", title: "Medusa Hoodie", price: 4950, variants: [{ title: "One size", sku: "DEMO-HOODIE", stock: [0, 6] }] },
+]
+
+/** The demo order: a real checkout of these, reserved through the module. */
+export const DEMO_ORDER: { sku: string; quantity: number }[] = [
+  { sku: "DEMO-SHIRT-M", quantity: 2 },
+  { sku: "DEMO-HOODIE", quantity: 1 },
 ]
 
 /** What the start banner shows. */
@@ -204,8 +214,9 @@ async function seed(api: Api, db: Client, progress: SeedProgress): Promise<Seede
   let order = await one<{ id: string }>(db, `SELECT id FROM "order" WHERE email = $1 ORDER BY created_at LIMIT 1`, [BUYER])
   if (order) found("the demo order")
   else {
-    order = await checkout(api, region.id, salesChannelId, shipping.id, shirt.variantId)
-    made("a demo order of 2 × DEMO-SHIRT-M (reserved)")
+    const lines = DEMO_ORDER.map((line) => ({ variant_id: items.get(line.sku)!.variantId, quantity: line.quantity }))
+    order = await checkout(api, region.id, salesChannelId, shipping.id, lines)
+    made(`a demo order of ${DEMO_ORDER.map((line) => `${line.quantity} × ${line.sku}`).join(" and ")} (reserved)`)
   }
   progress.stop()
   return { apiToken, itemId: shirt.itemId, orderId: order.id }
@@ -225,10 +236,17 @@ async function answerAnalyticsQuestion(api: Api, found: (what: string) => void, 
   made(what)
 }
 
-async function checkout(api: Api, regionId: string, salesChannelId: string, shippingOptionId: string, variantId: string): Promise<{ id: string }> {
+async function checkout(
+  api: Api,
+  regionId: string,
+  salesChannelId: string,
+  shippingOptionId: string,
+  lines: { variant_id: string; quantity: number }[]
+): Promise<{ id: string }> {
   // The store API needs no admin token; a client of its own keeps the two apart.
   const store = new Api(api.base)
-  const cartId = await readyCart(store, { regionId, salesChannelId, shippingOptionId, variantId }, 2, BUYER)
+  const [first, ...more] = lines
+  const cartId = await readyCart(store, { regionId, salesChannelId, shippingOptionId, variantId: first.variant_id }, first.quantity, BUYER, more)
   const completed = await store.ok("POST", `/store/carts/${cartId}/complete`)
   if (completed.type !== "order") throw new Error(`the demo checkout did not make an order: ${JSON.stringify(completed).slice(0, 300)}`)
   return { id: completed.data.id }

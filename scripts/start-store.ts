@@ -256,7 +256,8 @@ Try it:
   curl -s ${base}/admin/inventory-items ${auth}
   # the levels of DEMO-SHIRT-M at the two warehouses (2 reserved by the demo order)
   curl -s ${base}/admin/inventory-items/${options.itemId}/location-levels ${auth}
-  # the reservation the demo order made through the module
+  # the demo order's reservations, made through the module: DEMO-SHIRT-M at Main Warehouse, and
+  # DEMO-HOODIE at Backup Warehouse, where its stock is (allocation "most-available": Main, listed first, has none)
   curl -s ${base}/admin/orders/${options.orderId}/reservations ${auth}
   # why DEMO-SHIRT-M's quantities are what they are: its stock movements, newest first
   curl -s ${base}/admin/inventory-items/${options.itemId}/movements ${auth}

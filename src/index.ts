@@ -14,6 +14,7 @@ export type { StockAlertEvent } from "./utils/events"
 export { Reasons as MovementReasons } from "./stock/ledger"
 export type {
   InventoryModuleOptions,
+  AllocationOption,
   InventoryDatabaseOptions,
   InventoryMovementDTO,
   FilterableInventoryMovementProps,

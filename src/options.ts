@@ -3,7 +3,7 @@ import type { InternalModuleDeclaration } from "@medusajs/types"
 import { MedusaError } from "@medusajs/utils"
 import type { StatementSettings } from "./db/executor"
 import type { InventoryModuleOptions } from "./types"
-import { nonNegativeInt, positiveInt, validate, z } from "./utils/validation"
+import { id, nonNegativeInt, positiveInt, validate, z } from "./utils/validation"
 
 export function isSharedResources(declaration?: Partial<InternalModuleDeclaration>): boolean {
   return declaration?.scope === MODULE_SCOPE.INTERNAL && declaration.resources === MODULE_RESOURCE_TYPE.SHARED
@@ -13,6 +13,22 @@ const replica = z.union([
   z.string().min(1, { error: "must not be empty" }),
   z.object({ url: z.string().min(1, { error: "must not be empty" }), max: positiveInt.optional() }).strict(),
 ])
+
+const allocation = z.union(
+  [
+    z.literal("as-listed"),
+    z.literal("most-available"),
+    z
+      .object({
+        priority: z
+          .array(id, { error: "must be an array of location ids" })
+          .min(1, { error: "must name at least one location" })
+          .refine((ids) => new Set(ids).size === ids.length, { error: "names a location twice" }),
+      })
+      .strict(),
+  ],
+  { error: 'must be "as-listed", "most-available" or { priority: [location ids] }' }
+)
 
 /** Every option the module knows; anything else fails the boot. */
 const optionsSchema = z
@@ -30,6 +46,8 @@ const optionsSchema = z
     lowStockThreshold: nonNegativeInt.optional(),
     sweepIntervalMs: positiveInt.optional(),
     callTimeoutMs: positiveInt.optional(),
+    allocation: allocation.optional(),
+    confirmPerLocation: z.boolean({ error: "must be a boolean" }).optional(),
   })
   .strict()
 
@@ -52,6 +70,12 @@ export const DEFAULT_CALL_TIMEOUT_MS = 60_000
 /** With `statementTimeoutMs` set, a call may take this much longer before the client gives up on it. */
 export const CALL_TIMEOUT_MARGIN_MS = 500
 
+/**
+ * How a level list that could decide a reservation's location is ordered (option
+ * `allocation`; see stock/allocation.ts).
+ */
+export type Allocation = { kind: "as-listed" } | { kind: "most-available" } | { kind: "priority"; locations: string[] }
+
 /** The module's settings, as the service uses them. */
 export interface ResolvedOptions {
   strict: boolean
@@ -64,6 +88,9 @@ export interface ResolvedOptions {
   sweepIntervalMs?: number
   /** The longest one call may take, client side (option `callTimeoutMs`, or its default). */
   callTimeoutMs: number
+  allocation: Allocation
+  /** `confirmInventory` asks whether one location can cover the quantity (option `confirmPerLocation`). */
+  confirmPerLocation: boolean
 }
 
 const resolved = new WeakMap<object, ResolvedOptions>()
@@ -90,6 +117,19 @@ export function resolveOptions(
   } catch (error) {
     throw new MedusaError(MedusaError.Types.INVALID_ARGUMENT, `Inventory module: ${(error as Error).message}`)
   }
+  const strategy: Allocation =
+    parsed.allocation === undefined || parsed.allocation === "as-listed"
+      ? { kind: "as-listed" }
+      : parsed.allocation === "most-available"
+        ? { kind: "most-available" }
+        : { kind: "priority", locations: [...parsed.allocation.priority] }
+  if (parsed.confirmPerLocation === true && strategy.kind === "as-listed") {
+    throw new MedusaError(
+      MedusaError.Types.INVALID_ARGUMENT,
+      'Inventory module: "options.confirmPerLocation" needs an allocation strategy ("options.allocation": "most-available" or { priority }): ' +
+        'with "as-listed" a reservation goes to the first-listed location whatever its stock, so one location covering the quantity would not mean it is reserved there'
+    )
+  }
   const callTimeoutMs =
     parsed.callTimeoutMs ?? (parsed.statementTimeoutMs !== undefined ? parsed.statementTimeoutMs + CALL_TIMEOUT_MARGIN_MS : DEFAULT_CALL_TIMEOUT_MS)
   const result: ResolvedOptions = {
@@ -107,6 +147,8 @@ export function resolveOptions(
     lowStockThreshold: parsed.lowStockThreshold,
     sweepIntervalMs: parsed.sweepIntervalMs,
     callTimeoutMs,
+    allocation: strategy,
+    confirmPerLocation: parsed.confirmPerLocation === true,
   }
   resolved.set(raw, result)
   return result

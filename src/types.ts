@@ -66,7 +66,26 @@ export interface InventoryModuleOptions {
    * Not applied inside a caller's transaction (the caller's transaction is the caller's to bound).
    */
   callTimeoutMs?: number
+  /**
+   * How a level list that could decide a reservation's location is ordered (README
+   * "Allocation"): `"as-listed"` (the default, the official order), `"most-available"` (most
+   * available stock first, ties by location id) or `{ priority: [locationId, …] }` (the first
+   * location in that order with stock available, then the rest). Applies to
+   * `listInventoryLevels` with no `config.order`, one `inventory_item_id` (a string) and
+   * `location_id` a list of ids: the call Medusa 1.20's `reserveQuantity` makes to pick the
+   * location of a checkout's, swap's or claim's reservation.
+   */
+  allocation?: AllocationOption
+  /**
+   * With an allocation strategy: `confirmInventory` answers true only when one of the given
+   * locations can cover the quantity on its own (what the reservation needs), not when their
+   * sum can. Refused at boot with `allocation: "as-listed"`.
+   */
+  confirmPerLocation?: boolean
 }
+
+/** The `allocation` option. */
+export type AllocationOption = "as-listed" | "most-available" | { priority: readonly string[] }
 
 /** One row of the stock ledger (`listInventoryMovements`). */
 export interface InventoryMovementDTO {

@@ -6,9 +6,21 @@ const path = require("path")
 
 const INVENTORY_MODULE = process.env.INVENTORY_MODULE || "medusa-inventory-typeorm"
 const ours = INVENTORY_MODULE === "medusa-inventory-typeorm"
-// Module options, if any, go here. The example's stock alerts (dist/subscribers) use each
-// level's metadata.low_stock_threshold instead of the lowStockThreshold option.
+// How a checkout, swap or claim picks the warehouse of its reservation (the README's
+// "Allocation"): this store reserves where the most stock is available, and confirms a line
+// only when one warehouse can cover it. INVENTORY_ALLOCATION ("as-listed", the module's
+// default; "most-available"; or JSON such as {"priority":["sloc_…","sloc_…"]}) and
+// CONFIRM_PER_LOCATION=false change that: the end-to-end tests boot each.
+const allocation = process.env.INVENTORY_ALLOCATION
+  ? process.env.INVENTORY_ALLOCATION.startsWith("{")
+    ? JSON.parse(process.env.INVENTORY_ALLOCATION)
+    : process.env.INVENTORY_ALLOCATION
+  : "most-available"
+// Module options go here. The example's stock alerts (dist/subscribers) use each level's
+// metadata.low_stock_threshold instead of the lowStockThreshold option.
 const inventoryOptions = {
+  ...(ours ? { allocation } : {}),
+  ...(ours && allocation !== "as-listed" && process.env.CONFIRM_PER_LOCATION !== "false" ? { confirmPerLocation: true } : {}),
   ...(process.env.STRICT_RESERVATIONS === "true" ? { strictReservations: true } : {}),
 }
 const DATABASE_URL = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/medusa_inventory_example"
@@ -42,6 +54,8 @@ module.exports = {
     database_extra: {
       max: Number(process.env.DATABASE_POOL_MAX || 30),
       connectionTimeoutMillis: Number(process.env.DATABASE_CONNECTION_TIMEOUT_MS || 3000),
+      // The tests run several apps on one server: they close idle connections sooner than pg's 10 s.
+      ...(process.env.DATABASE_IDLE_TIMEOUT_MS ? { idleTimeoutMillis: Number(process.env.DATABASE_IDLE_TIMEOUT_MS) } : {}),
     },
   },
   plugins: [

@@ -44,12 +44,14 @@ const CATALOGUE: [product: string, variant: string, sku: string, stock: [number,
   ["Medusa Sweatshirt", "L", "DEMO-SWEAT-L", [8, 8]],
   ["Medusa Mug", "One size", "DEMO-MUG", [50, 25]],
   ["Medusa Cap", "One size", "DEMO-CAP", [3, 0]],
+  ["Medusa Hoodie", "One size", "DEMO-HOODIE", [0, 6]],
 ]
 /** The catalogue's stock of `sku` at the main warehouse. */
 const mainStock = (sku: string) => CATALOGUE.find((entry) => entry[2] === sku)![3][0]
-/** The demo order: 2 × DEMO-SHIRT-M, reserved at the main warehouse. */
+/** The demo order: 2 × DEMO-SHIRT-M, reserved at the main warehouse, and 1 × DEMO-HOODIE, reserved where the module's allocation puts it. */
 const ORDER_SKU = "DEMO-SHIRT-M"
 const ORDER_QUANTITY = 2
+const HOODIE = { sku: "DEMO-HOODIE", quantity: 1 }
 
 /** Step 4/5: DEMO-CAP's stock at the main warehouse is counted again, then it is stocked at another location. */
 const CAP = { product: "Medusa Cap", sku: "DEMO-CAP", recount: 9, newStock: 7 }
@@ -68,35 +70,53 @@ interface InventoryRow {
 
 type Levels = Record<string, { stocked: number; reserved: number }>
 
+interface Module {
+  name: string
+  env: Record<string, string>
+  expectedFailures: ExpectedFailure[]
+  /**
+   * Where the demo order's hoodie is reserved: the example store's allocation ("most-available")
+   * puts it at the backup warehouse, the only one with stock; the official module reserves at
+   * the first-listed warehouse, the main one, which has none.
+   */
+  hoodieAt: string
+}
+
+/** What the demo order reserved of `sku` at `location`. */
+function demoReserved(subject: Module, sku: string, location: string): number {
+  if (sku === ORDER_SKU && location === MAIN) return ORDER_QUANTITY
+  if (sku === HOODIE.sku && location === subject.hoodieAt) return HOODIE.quantity
+  return 0
+}
+
 /**
  * What the Inventory page should list at `location`, sorted by SKU: the items with a level
  * there (`seeded`: the levels per SKU as the admin API had them after seeding), with the
  * catalogue's quantities.
  */
-function expectedInventory(seeded: Record<string, Levels>, location: string): InventoryRow[] {
+function expectedInventory(subject: Module, seeded: Record<string, Levels>, location: string): InventoryRow[] {
   const index = location === MAIN ? 0 : 1
   return CATALOGUE.filter(([, , sku]) => location in seeded[sku])
     .map(([product, variant, sku, stock]) => ({
       product,
       variant,
       sku,
-      reserved: sku === ORDER_SKU && location === MAIN ? ORDER_QUANTITY : 0,
+      reserved: demoReserved(subject, sku, location),
       stocked: stock[index],
     }))
     .sort((a, b) => a.sku.localeCompare(b.sku))
 }
 
-interface Module {
-  name: string
-  env: Record<string, string>
-  expectedFailures: ExpectedFailure[]
-}
+/** The Inventory page's rows without the hoodie's, which depend on the module's allocation (compared on their own). */
+const withoutHoodie = (rows: InventoryRow[]) => rows.filter((row) => row.sku !== HOODIE.sku)
 
 const MODULES: Module[] = [
-  { name: "ours", env: {}, expectedFailures: [] },
+  // The example store's configuration, as `npm start` runs it: allocation "most-available".
+  { name: "ours", env: {}, expectedFailures: [], hoodieAt: BACKUP },
   {
     name: "official",
     env: { INVENTORY_MODULE: "@medusajs/inventory" },
+    hoodieAt: MAIN,
     expectedFailures: [
       {
         method: "GET",
@@ -110,6 +130,13 @@ const MODULES: Module[] = [
 
 /** What each module's run saw, step by step, for the final comparison. */
 const observed: Record<string, Record<string, unknown>> = {}
+/** Where each module's allocation put the demo order's hoodie, as the dashboard showed it. */
+const allocated: Record<string, Record<string, unknown>> = {}
+/** The Reservations page's rows of the demo order (no location column there). */
+const ORDER_ROWS = [
+  { sku: HOODIE.sku, order: "1", description: "", quantity: String(HOODIE.quantity) },
+  { sku: ORDER_SKU, order: "1", description: "", quantity: String(ORDER_QUANTITY) },
+]
 
 let browser: Browser
 const setupTimings: Record<string, number> = {}
@@ -139,6 +166,8 @@ describe.each(MODULES)("Medusa Admin on the $name inventory module", (subject) =
   let guard: DashboardGuard
   const locationIds = new Map<string, string>()
   const seen: Record<string, unknown> = {}
+  /** What the module's allocation decided, as the dashboard shows it (differs between the modules by design). */
+  const allocation: Record<string, unknown> = {}
   const timings: Record<string, number> = {}
   /** The levels of each SKU right after seeding. */
   const seeded: Record<string, Levels> = {}
@@ -172,6 +201,7 @@ describe.each(MODULES)("Medusa Admin on the $name inventory module", (subject) =
     if (guard) fs.writeFileSync(artifactPath(subject.name, "guard", "json"), JSON.stringify(guard.record(), null, 2))
     fs.writeFileSync(artifactPath(subject.name, "timings", "json"), JSON.stringify(timings, null, 2))
     observed[subject.name] = seen
+    allocated[subject.name] = allocation
     await context?.close()
     await app?.stop()
   })
@@ -201,6 +231,12 @@ describe.each(MODULES)("Medusa Admin on the $name inventory module", (subject) =
   const shot = (name: string) => screenshot(page, subject.name, name)
 
   /** The levels of `sku` per location name, as the admin API has them. */
+  async function itemIdOf(sku: string): Promise<string> {
+    const { inventory_items } = await api.ok("GET", `/admin/inventory-items?sku=${encodeURIComponent(sku)}`)
+    expect(inventory_items).toHaveLength(1)
+    return inventory_items[0].id
+  }
+
   async function levels(sku: string): Promise<Levels> {
     const { inventory_items } = await api.ok("GET", `/admin/inventory-items?sku=${encodeURIComponent(sku)}`)
     expect(inventory_items).toHaveLength(1)
@@ -307,22 +343,22 @@ describe.each(MODULES)("Medusa Admin on the $name inventory module", (subject) =
       // The catalogue as seeded: every variant stocked at the main warehouse, and at the backup
       // one where the catalogue has stock for it (a level of 0 there may or may not exist).
       for (const [, , sku, [main, backup]] of CATALOGUE) {
-        const reserved = sku === ORDER_SKU ? ORDER_QUANTITY : 0
         expect({ sku, ...seeded[sku] }).toEqual({
           sku,
-          [MAIN]: { stocked: main, reserved },
-          ...(backup > 0 || BACKUP in seeded[sku] ? { [BACKUP]: { stocked: backup, reserved: 0 } } : {}),
+          [MAIN]: { stocked: main, reserved: demoReserved(subject, sku, MAIN) },
+          ...(backup > 0 || BACKUP in seeded[sku] ? { [BACKUP]: { stocked: backup, reserved: demoReserved(subject, sku, BACKUP) } } : {}),
         })
       }
       await navigate("Inventory", /\/app\/a\/inventory/)
       const inventory: Record<string, InventoryRow[]> = {}
       for (const location of [MAIN, BACKUP]) {
         await pickOption(page.locator("main"), location)
-        inventory[location] = await eventually(readInventory, (rows) => expect(rows).toEqual(expectedInventory(seeded, location)))
+        inventory[location] = await eventually(readInventory, (rows) => expect(rows).toEqual(expectedInventory(subject, seeded, location)))
         expect(new URL(page.url()).searchParams.get("location_id")).toBe(locationIds.get(location))
         await shot(`02-inventory-${location === MAIN ? "main" : "backup"}`)
       }
-      seen.inventory = inventory
+      seen.inventory = Object.fromEntries(Object.entries(inventory).map(([location, rows]) => [location, withoutHoodie(rows)]))
+      allocation.inventory = Object.fromEntries(Object.entries(inventory).map(([location, rows]) => [location, rows.find((row) => row.sku === HOODIE.sku)]))
     })
   )
 
@@ -337,12 +373,12 @@ describe.each(MODULES)("Medusa Admin on the $name inventory module", (subject) =
         ["DEMO-MUG", ["DEMO-MUG"]],
       ] as const) {
         await search.fill(query)
-        const expected = expectedInventory(seeded, BACKUP).filter((row) => (skus as readonly string[]).includes(row.sku))
+        const expected = expectedInventory(subject, seeded, BACKUP).filter((row) => (skus as readonly string[]).includes(row.sku))
         found[query] = await eventually(readInventory, (rows) => expect(rows).toEqual(expected))
         await shot(`03-search-${query}`)
       }
       await search.fill("")
-      await eventually(readInventory, (rows) => expect(rows).toEqual(expectedInventory(seeded, BACKUP)))
+      await eventually(readInventory, (rows) => expect(rows).toEqual(expectedInventory(subject, seeded, BACKUP)))
       seen.search = found
     })
   )
@@ -401,15 +437,18 @@ describe.each(MODULES)("Medusa Admin on the $name inventory module", (subject) =
   )
 
   test(
-    "6. the Reservations page shows the demo order's reservation",
+    "6. the Reservations page shows the demo order's reservations",
     step("06-reservations", async () => {
       await navigate("Inventory", /\/app\/a\/inventory/)
       await page.getByText("Reservations", { exact: true }).click()
       await page.waitForURL(/\/app\/a\/inventory\/reservations/)
-      const rows = await eventually(readReservations, (rows) => expect(rows).toEqual([{ sku: ORDER_SKU, order: "1", description: "", quantity: String(ORDER_QUANTITY) }]))
+      const rows = await eventually(readReservations, (rows) => expect(rows).toEqual(ORDER_ROWS))
       const { reservations } = await api.ok("GET", "/admin/reservations")
-      expect(reservations).toHaveLength(1)
-      expect(reservations[0]).toMatchObject({ location_id: locationIds.get(MAIN), quantity: ORDER_QUANTITY, line_item_id: expect.any(String) })
+      const skuOf = new Map([...(await Promise.all([ORDER_SKU, HOODIE.sku].map(async (sku) => [await itemIdOf(sku), sku] as const)))])
+      expect(reservations.map((r: any) => ({ sku: skuOf.get(r.inventory_item_id), location_id: r.location_id, quantity: r.quantity })).sort((a: any, b: any) => a.sku.localeCompare(b.sku))).toEqual([
+        { sku: HOODIE.sku, location_id: locationIds.get(subject.hoodieAt), quantity: HOODIE.quantity },
+        { sku: ORDER_SKU, location_id: locationIds.get(MAIN), quantity: ORDER_QUANTITY },
+      ])
       expect((await levels(ORDER_SKU))[MAIN]).toEqual({ stocked: mainStock(ORDER_SKU), reserved: ORDER_QUANTITY })
       await shot("06-reservations")
       seen.reservations = rows
@@ -436,8 +475,7 @@ describe.each(MODULES)("Medusa Admin on the $name inventory module", (subject) =
       expect(created.status()).toBe(200)
       const holdRow = { sku: HOLD.sku, order: "-", description: HOLD.description }
       // The whole table, not just the new row: while the list reloads it may show a part of it.
-      const orderRow = { sku: ORDER_SKU, order: "1", description: "", quantity: String(ORDER_QUANTITY) }
-      const table = (quantity: number) => [{ ...holdRow, quantity: String(quantity) }, orderRow].sort((a, b) => a.sku.localeCompare(b.sku))
+      const table = (quantity: number) => [{ ...holdRow, quantity: String(quantity) }, ...ORDER_ROWS].sort((a, b) => a.sku.localeCompare(b.sku))
       trail.created = await eventually(readReservations, (rows) => expect(rows).toEqual(table(HOLD.quantity)))
       expect(await reserved()).toEqual({ stocked: mainStock(HOLD.sku), reserved: HOLD.quantity })
       await shot("07-reservation-created")
@@ -461,7 +499,7 @@ describe.each(MODULES)("Medusa Admin on the $name inventory module", (subject) =
       await page.getByRole("menuitem", { name: "Delete" }).click()
       const deleted = await responseTo(page, "DELETE", /^\/admin\/reservations\/[^/]+$/, () => page.getByRole("button", { name: "Yes, remove" }).click())
       expect(deleted.status()).toBe(200)
-      trail.deleted = await eventually(readReservations, (rows) => expect(rows).toEqual([orderRow]))
+      trail.deleted = await eventually(readReservations, (rows) => expect(rows).toEqual(ORDER_ROWS))
       expect(await reserved()).toEqual({ stocked: mainStock(HOLD.sku), reserved: 0 })
       await shot("07-reservation-deleted")
       seen.manualReservation = trail
@@ -469,23 +507,31 @@ describe.each(MODULES)("Medusa Admin on the $name inventory module", (subject) =
   )
 
   test(
-    "8. the demo order's page shows its item allocated",
+    "8. the demo order's page shows each item allocated, and where: the hoodie where the module's allocation reserved it",
     step("08-order", async () => {
       await navigate("Orders", /\/app\/a\/orders/)
       await page.locator("table tbody tr").filter({ hasText: "#1" }).click()
       await page.waitForURL(/\/app\/a\/orders\/order_/)
-      await page.getByText("Allocated", { exact: true }).waitFor()
-      const line = page.locator("div.h-\\[64px\\]").filter({ hasText: ORDER_SKU })
-      const indicator = line.locator("div.text-grey-40, div.text-rose-50").locator("svg")
-      await indicator.hover()
-      const tooltip = await eventually(
-        async () => (await page.getByRole("tooltip").first().innerText()).replace(/\s+/g, " ").trim(),
-        // The dashboard's own text: "{{quantity}} item: ${{locationName}}" (the "$" is its typo).
-        (text) => expect(text).toContain(`${ORDER_QUANTITY} item: $${MAIN}`)
-      )
-      expect(await line.locator("div.text-rose-50").count()).toBe(0)
+      await page.getByText("Allocated", { exact: true }).first().waitFor()
+      /** The allocation tooltip of the line of `sku`: the reservation's quantity and location. */
+      const allocationOf = async (sku: string, quantity: number, location: string) => {
+        const line = page.locator("div.h-\\[64px\\]").filter({ hasText: sku })
+        // Fully allocated: no red indicator.
+        expect(await line.locator("div.text-rose-50").count()).toBe(0)
+        await page.getByText("Allocated", { exact: true }).first().hover()
+        await line.locator("div.text-grey-40").locator("svg").hover()
+        return await eventually(
+          async () => (await page.getByRole("tooltip").first().innerText()).replace(/\s+/g, " ").trim(),
+          // The dashboard's own text: "{{quantity}} item: ${{locationName}}" (the "$" is its typo).
+          (text) => expect(text).toContain(`${quantity} item: $${location}`)
+        )
+      }
+      const tooltip = await allocationOf(ORDER_SKU, ORDER_QUANTITY, MAIN)
+      const hoodie = await allocationOf(HOODIE.sku, HOODIE.quantity, subject.hoodieAt)
+      expect(hoodie).not.toContain(subject.hoodieAt === MAIN ? BACKUP : MAIN)
       await shot("08-order")
       seen.order = { status: "Allocated", tooltip }
+      allocation.order = { hoodie }
     })
   )
 
@@ -538,5 +584,13 @@ describe("both modules", () => {
     expect(observed.official).toEqual(ours)
     // Every step observed something on both (a module whose run stopped early would not).
     expect(Object.keys(ours).sort()).toEqual(["inventory", "manageInventory", "manageLocations", "manualReservation", "order", "reservations", "search"])
+  })
+
+  test("11. the one difference by design: the official module reserved the hoodie at the empty main warehouse, this module (most-available) at the backup one", () => {
+    const hoodieRow = (reserved: number, stocked: number) => ({ product: "Medusa Hoodie", variant: "One size", sku: HOODIE.sku, reserved, stocked })
+    expect(allocated).toEqual({
+      official: { inventory: { [MAIN]: hoodieRow(1, 0), [BACKUP]: hoodieRow(0, 6) }, order: { hoodie: expect.stringContaining(`1 item: $${MAIN}`) } },
+      ours: { inventory: { [MAIN]: hoodieRow(0, 0), [BACKUP]: hoodieRow(1, 6) }, order: { hoodie: expect.stringContaining(`1 item: $${BACKUP}`) } },
+    })
   })
 })

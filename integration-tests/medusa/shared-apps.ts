@@ -1,5 +1,6 @@
 import fs from "fs"
 import path from "path"
+import { Client } from "pg"
 import { appEnv, freePort, startMedusa } from "../../scripts/example-app"
 import { uniqueDatabaseName } from "../utils/database"
 import { AppRecord, recordFile, runDir, sharedRecord } from "../utils/run-registry"
@@ -16,10 +17,47 @@ import { Api, E2E_ADMIN, installExampleApp, migratedAppDatabase } from "./medusa
  * `official` runs `@medusajs/inventory@1.11.7`.
  */
 
+/**
+ * The two locations the priority apps list, in that order (`allocation: { priority }` takes
+ * location ids, so they exist before the app boots: made in its database by `prepare`).
+ * Tests on those apps stock these two; other apps' tests make their own locations.
+ */
+export const PRIORITY_LOCATIONS = ["sloc_e2e_priority_a", "sloc_e2e_priority_b"] as const
+
+// Up to nine shared apps live for the whole run on a server of 100 connections: an app's idle
+// connections close after a second (a burst of checkouts grows a pool to 30).
+const DRIVER = { MEDUSA_INVENTORY_E2E_DRIVER: "true", DATABASE_IDLE_TIMEOUT_MS: "1000" }
+const PRIORITY = JSON.stringify({ priority: PRIORITY_LOCATIONS })
+
 export const SHARED_APPS = {
-  ours: { MEDUSA_INVENTORY_E2E_DRIVER: "true" },
-  official: { MEDUSA_INVENTORY_E2E_DRIVER: "true", INVENTORY_MODULE: "@medusajs/inventory" },
+  // The module's defaults, as a store that switches modules gets them (the example store itself uses "most-available").
+  ours: { ...DRIVER, INVENTORY_ALLOCATION: "as-listed" },
+  official: { ...DRIVER, INVENTORY_MODULE: "@medusajs/inventory" },
+  // The allocation strategies (allocation.e2e.spec.ts), each with and without strictReservations.
+  oursStrict: { ...DRIVER, INVENTORY_ALLOCATION: "as-listed", STRICT_RESERVATIONS: "true" },
+  mostAvailable: { ...DRIVER, INVENTORY_ALLOCATION: "most-available", CONFIRM_PER_LOCATION: "true" },
+  mostAvailableStrict: { ...DRIVER, INVENTORY_ALLOCATION: "most-available", CONFIRM_PER_LOCATION: "true", STRICT_RESERVATIONS: "true" },
+  priority: { ...DRIVER, INVENTORY_ALLOCATION: PRIORITY, CONFIRM_PER_LOCATION: "true" },
+  priorityStrict: { ...DRIVER, INVENTORY_ALLOCATION: PRIORITY, CONFIRM_PER_LOCATION: "true", STRICT_RESERVATIONS: "true" },
 } satisfies Record<string, Record<string, string>>
+
+/** What an app needs in its database before it boots. */
+const PREPARE: Partial<Record<keyof typeof SHARED_APPS, (databaseUrl: string) => Promise<void>>> = {
+  priority: makePriorityLocations,
+  priorityStrict: makePriorityLocations,
+}
+
+async function makePriorityLocations(databaseUrl: string): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl })
+  await client.connect()
+  try {
+    await client.query(`INSERT INTO stock_location (id, name) SELECT id, 'Priority ' || upper(right(id, 1)) FROM unnest($1::text[]) AS u(id)`, [
+      [...PRIORITY_LOCATIONS],
+    ])
+  } finally {
+    await client.end()
+  }
+}
 
 export type SharedAppName = keyof typeof SHARED_APPS
 
@@ -109,6 +147,7 @@ async function boot(name: SharedAppName, dir: string): Promise<AppRecord> {
   await installExampleApp()
   const database = uniqueDatabaseName(`mit_shared_${name}`)
   const databaseUrl = await migratedAppDatabase(database, SHARED_APPS[name])
+  await PREPARE[name]?.(databaseUrl)
   const env = appEnv(databaseUrl, await freePort(), SHARED_APPS[name])
   const logFile = path.join(dir, `${name}.log`)
   const server = await startMedusa(env, { logFile })

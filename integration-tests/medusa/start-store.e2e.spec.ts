@@ -108,6 +108,13 @@ async function curls(output: string): Promise<any[]> {
   )
 }
 
+/** The API token the banner prints. */
+function tokenOf(output: string): string {
+  const token = /API token {6}(\S+)/.exec(output)?.[1]
+  if (!token) throw new Error("the banner prints no API token")
+  return token
+}
+
 async function page(url: string): Promise<{ status: number; html: string }> {
   const response = await fetch(url)
   return { status: response.status, html: await response.text() }
@@ -159,8 +166,8 @@ describe("npm start: the example store with a demo catalogue and Medusa Admin", 
     const base = `http://localhost:${port}`
     started = await startStore(databaseUrl, port, adminOutDir)
     const first = started.output()
-    expect(first).toMatch(/\[27\/27\] created a demo order of 2 × DEMO-SHIRT-M \(reserved\)/)
-    expect(first).toMatch(/\[26\/27\] created the admin's analytics answer \(opted out\)/)
+    expect(first).toMatch(/\[30\/30\] created a demo order of 2 × DEMO-SHIRT-M and 1 × DEMO-HOODIE \(reserved\)/)
+    expect(first).toMatch(/\[29\/30\] created the admin's analytics answer \(opted out\)/)
     expect(first).toMatch(/first start: it is built once the API is up/)
     expect(first).toMatch(/Admin login {4}admin@medusa-test\.com \/ supersecret/)
     expect(first).toContain(`Store API      ${base}/store`)
@@ -168,14 +175,23 @@ describe("npm start: the example store with a demo catalogue and Medusa Admin", 
 
     // The API is up before the dashboard: its curls answer, and /app is the waiting page.
     const [items, levels, reservations] = await curls(first)
-    expect(items.count).toBe(7)
+    expect(items.count).toBe(8)
     expect(items.inventory_items.map((i: { sku: string }) => i.sku).sort()).toEqual(
-      ["DEMO-CAP", "DEMO-MUG", "DEMO-SHIRT-L", "DEMO-SHIRT-M", "DEMO-SHIRT-S", "DEMO-SWEAT-L", "DEMO-SWEAT-M"]
+      ["DEMO-CAP", "DEMO-HOODIE", "DEMO-MUG", "DEMO-SHIRT-L", "DEMO-SHIRT-M", "DEMO-SHIRT-S", "DEMO-SWEAT-L", "DEMO-SWEAT-M"]
     )
     const shirtLevels = levels.inventory_item.location_levels.map((l: any) => [l.stocked_quantity, l.reserved_quantity]).sort()
     expect(shirtLevels).toEqual([[10, 0], [30, 2]])
-    expect(reservations.reservations).toHaveLength(1)
-    expect(reservations.reservations[0]).toMatchObject({ quantity: 2, inventory_item_id: levels.inventory_item.id })
+    // The shirt is reserved at the main warehouse (most available there); the hoodie, none of
+    // which is at the main warehouse (listed first), at the backup one: allocation "most-available".
+    const { stock_locations } = await (await fetch(`${base}/admin/stock-locations`, { headers: { "x-medusa-access-token": tokenOf(first) } })).json() as any
+    const locationName = new Map(stock_locations.map((l: any) => [l.id, l.name]))
+    const skuOf = new Map(items.inventory_items.map((i: any) => [i.id, i.sku]))
+    expect(
+      reservations.reservations.map((r: any) => ({ sku: skuOf.get(r.inventory_item_id), at: locationName.get(r.location_id), quantity: r.quantity })).sort((a: any, b: any) => a.sku.localeCompare(b.sku))
+    ).toEqual([
+      { sku: "DEMO-HOODIE", at: "Backup Warehouse", quantity: 1 },
+      { sku: "DEMO-SHIRT-M", at: "Main Warehouse", quantity: 2 },
+    ])
     const waiting = await page(`${base}/app`)
     expect(waiting.status).toBe(200)
     expect(waiting.html).toContain("<h1>Medusa Admin is being built</h1>")
@@ -222,19 +238,19 @@ describe("npm start: the example store with a demo catalogue and Medusa Admin", 
     expect(started.output()).toMatch(/Stopping…/)
     await expect(fetch(`${base}/health`)).rejects.toThrow()
 
-    // Second start: nothing is made again, the reservation is still the only one, and the
+    // Second start: nothing is made again, the order's two reservations are still the only ones, and the
     // dashboard's build is served as it is, at /app and at its deep links.
     started = await startStore(databaseUrl, port, adminOutDir)
     const second = started.output()
     expect(second).not.toMatch(/created/)
-    expect(second).toMatch(/\[27\/27\] found the demo order/)
+    expect(second).toMatch(/\[30\/30\] found the demo order/)
     expect(second).toMatch(/admin user admin@medusa-test\.com\n {2}exists/)
     expect(second).toMatch(/• Medusa Admin \(served at \/app\)\n {2}reusing its build/)
     expect(second).toContain(`Dashboard      ${base}/app\n`)
     expect(second).not.toMatch(/Building Medusa Admin/)
     const [itemsAgain, , reservationsAgain] = await curls(second)
-    expect(itemsAgain.count).toBe(7)
-    expect(reservationsAgain.reservations).toHaveLength(1)
+    expect(itemsAgain.count).toBe(8)
+    expect(reservationsAgain.reservations).toEqual(reservations.reservations)
     for (const route of ["/app", "/app/a/inventory"]) {
       const served = await page(`${base}${route}`)
       expect(served.status).toBe(200)

@@ -226,6 +226,80 @@ describe("hot paths: statements per call and plan shapes on 100,000 rows", () =>
     expect(mixed[8]).toMatchObject({ status: "rejected", reason: { type: "not_found" } })
   })
 
+  it("reserveQuantity's level list (one item at the sales channel's locations): one statement under every allocation, the strategies' order read from the item's levels by index", async () => {
+    const locations = ["alloc_1", "alloc_2", "alloc_3", "alloc_4"]
+    const target = item(31)
+    await service.createInventoryLevels(locations.map((location_id, i) => ({ inventory_item_id: target, location_id, stocked_quantity: [0, 7, 3, 7][i] })))
+    const selector = { inventory_item_id: target, location_id: locations }
+    const cases: [string, InventoryService, string[]][] = [
+      ["as-listed", service, locations],
+      ["most-available", db.service({ allocation: "most-available" }), ["alloc_2", "alloc_4", "alloc_3", "alloc_1"]],
+      ["priority", db.service({ allocation: { priority: ["alloc_1", "alloc_3"] } }), ["alloc_3", "alloc_2", "alloc_4", "alloc_1"]],
+    ]
+    for (const [name, inventory, expected] of cases) {
+      const sent = await oneCall(() => inventory.listInventoryLevels(selector, undefined, {}))
+      expect({ name, statements: sent.length }).toEqual({ name, statements: 1 })
+      await expectPlan(sent[0], [LEVEL_BY_KEY])
+      // The default's statement orders by the level's id alone, as before the strategies.
+      const orderBy = [...sent[0].sql.matchAll(/ORDER BY ([^)]*?)(?= LIMIT|\)|$)/g)].map((m) => m[1].trim())
+      if (name === "as-listed") expect(orderBy).toEqual(['inv_level."id" ASC', 'p."id" ASC'])
+      else expect(orderBy.map((clause) => /"stocked_quantity" - .*"reserved_quantity"/.test(clause))).toEqual([true, true])
+      const [levels, count] = await inventory.listInventoryLevels(selector)
+      expect({ name, order: levels.map((l) => l.location_id), count }).toEqual({ name, order: expected, count: 4 })
+    }
+  })
+
+  it("a strategy's reservation after its list in Medusa's transaction: one read of the offered levels by index, then the guarded reservation", async () => {
+    const target = item(33)
+    const locations = ["alloc_1", "alloc_2", "alloc_3", "alloc_4"]
+    await service.createInventoryLevels(locations.map((location_id, i) => ({ inventory_item_id: target, location_id, stocked_quantity: [0, 7, 3, 7][i] })))
+    const inventory = db.service({ allocation: { priority: ["alloc_3", "alloc_2"] } })
+    let n = 0
+    const checkout = () =>
+      db.dataSource.transaction(async (manager) => {
+        const [levels] = await inventory.listInventoryLevels({ inventory_item_id: target, location_id: locations }, undefined, { transactionManager: manager })
+        return await inventory.createReservationItems(
+          [{ inventory_item_id: target, location_id: levels[0].location_id, quantity: 5, line_item_id: `li_alloc_${n++}` }],
+          { transactionManager: manager }
+        )
+      })
+    await checkout()
+    let placed: { location_id: string }[] = []
+    const sent = await statementsOf(async () => {
+      placed = await checkout()
+    })
+    // alloc_3 (3 in stock) is listed first, but 5 are asked: alloc_2 (7 in stock, 2 left) cannot take them after the first checkout, alloc_4 can.
+    expect(placed.map((r) => r.location_id)).toEqual(["alloc_4"])
+    const statements = sent.filter((s) => !/^(START|BEGIN|COMMIT)/i.test(s.sql.trim()) && !/pg_backend_pid/.test(s.sql))
+    expect(statements).toHaveLength(3)
+    const read = statements[1]
+    expect(read.sql).toMatch(/FROM inventory_level\s+WHERE inventory_item_id = ANY/)
+    await expectPlan(read, [LEVEL_BY_ITEM])
+    // The single reservation's statement (its server function, or the statement itself where statements are named).
+    expect(statements[2].sql).toMatch(/inventory_reserve_one_v1|UPDATE inventory_level/)
+    if (!/inventory_reserve_one_v1/.test(statements[2].sql)) await expectPlan(statements[2], [LEVEL_BY_KEY])
+  })
+
+  it("confirmInventory with confirmPerLocation: one statement alone, by the item's key and the level's index; batched under load as the sum is", async () => {
+    const inventory = db.service({ allocation: "most-available", confirmPerLocation: true })
+    const sent = await oneCall(() => inventory.confirmInventory(item(41), ["loc_1", "loc_2"], 1))
+    expect(sent).toHaveLength(1)
+    expect(sent[0].sql).toMatch(/max\(stocked_quantity - reserved_quantity\)/)
+    await expectPlan(sent[0], ["PK_inventory_item_id", LEVEL_BY_KEY])
+    const asks = Array.from({ length: 32 }, (_, i) => 1 + i * 101)
+    const ask = () => Promise.all(asks.map((n) => inventory.confirmInventory(item(n), [`loc_${1 + (n % LOCATIONS)}`, "loc_9"], 1000000)))
+    await ask()
+    let answers: boolean[] = []
+    const burst = await statementsOf(async () => {
+      answers = await ask()
+    })
+    expect(answers).toEqual(asks.map(() => true))
+    const batch = burst.find((s) => /WITH ORDINALITY/.test(s.sql))!
+    expect(batch.sql).toMatch(/max\(/)
+    expect(burst.filter((s) => !/pg_backend_pid/.test(s.sql)).length).toBeLessThan(asks.length)
+    await expectPlan(batch, ["PK_inventory_item_id", LEVEL_BY_KEY])
+  })
+
   it("updateInventoryLevels ×1,000: one statement, the levels found by index", async () => {
     const updates = Array.from({ length: 1000 }, (_, i) => ({
       inventory_item_id: item(1 + i * 10),

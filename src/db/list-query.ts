@@ -49,6 +49,22 @@ export interface ListConfig {
 export interface ListNeeds {
   /** false: the count is not read (a retrieve), so it is not computed. */
   count?: boolean
+  /**
+   * The order of the list when its config gives none (an allocation strategy's, see
+   * stock/allocation.ts), before the id that breaks ties. Plain lists only: a list that joins
+   * relations keeps the default order.
+   */
+  defaultOrder?: OrderTerm[]
+}
+
+/** An ORDER BY item built by the module (never from the caller's text). */
+export interface OrderTerm {
+  /** The table's columns the term reads: selected for the page, so that an outer query can sort by them too. */
+  columns: string[]
+  /** The values the term binds (a priority list, say). */
+  params?: unknown[]
+  /** The term: `column(name)` is a column as the query at hand names it, `param(i)` the placeholder of `params[i]`. */
+  sql: (column: (name: string) => string, param: (index: number) => string) => string
 }
 
 const STRING_OPERATORS = ["lt", "gt", "lte", "gte", "contains", "starts_with", "ends_with"] as const
@@ -313,13 +329,20 @@ export async function runListQuery(
 
   const where = whereOf(spec, selector, alias, plan.withDeleted)
   const { select, order, skip, take } = plan
+  const terms = config.order === undefined || config.order === null ? needs.defaultOrder ?? [] : []
   const wanted = select.length ? [...new Set(["id", ...select])] : Object.keys(spec.columns)
-  const columns = [...new Set([...wanted, ...order.map(([column]) => column)])]
+  const columns = [...new Set([...wanted, ...terms.flatMap((term) => term.columns), ...order.map(([column]) => column)])]
   const params = where.params
+  // A term's values are bound once; the page and the outer query share the placeholders.
+  const termParams = terms.map((term) => (term.params ?? []).map((value) => where.bind(value)))
   const paging: string[] = []
   if (take !== undefined) paging.push(`LIMIT ${bindPaging(params, take)}`)
   if (skip) paging.push(`OFFSET ${bindPaging(params, skip)}`)
-  const orderBy = (prefix: string) => order.map(([column, direction]) => `${prefix}"${column}" ${direction}`).join(", ")
+  const orderBy = (prefix: string) =>
+    [
+      ...terms.map((term, i) => term.sql((column) => `${prefix}"${column}"`, (index) => termParams[i][index])),
+      ...order.map(([column, direction]) => `${prefix}"${column}" ${direction}`),
+    ].join(", ")
   // No count where the page holds every match: the whole list from its start, or a first page
   // at least as long as the rows a unique filter can match (a sku, a list of ids).
   const wholeList = !skip && (take === undefined || (where.bound !== undefined && where.bound <= take))

@@ -5,7 +5,7 @@ import { closeConnection, GuardableClient, noAnswerError } from "../db/connectio
 import { CallTimeouts, CallWatch, hasTimeouts, managerExecutor, StatementSettings } from "../db/executor"
 import type { Replica, ReplicaSet } from "../db/replicas"
 import { isCommitting, watchTransactions, whenTransactionEnds } from "../db/transactions"
-import { DEFAULT_CALL_TIMEOUT_MS } from "../options"
+import { Allocation, DEFAULT_CALL_TIMEOUT_MS } from "../options"
 import type { StockContext } from "../stock/context"
 import type { StockAlert } from "../stock/ledger"
 import { DATABASE_UNAVAILABLE, invalidData, isDatabaseFailure, isRetryable, toMedusaError } from "../utils/errors"
@@ -26,6 +26,10 @@ export interface ModuleRuntime {
   ledger: boolean
   /** The module's low-stock line (option `lowStockThreshold`). */
   lowStockThreshold?: number
+  /** How level lists that pick a reservation's location are ordered (option `allocation`). */
+  allocation: Allocation
+  /** `confirmInventory` asks one location to cover the quantity (option `confirmPerLocation`). */
+  confirmPerLocation: boolean
   replicas?: ReplicaSet
   logger?: { error?: (message: string) => void; warn?: (message: string) => void }
 }
@@ -51,6 +55,8 @@ interface Call {
   result?: unknown
   /** The call's deadline, outside a caller's transaction (see withDeadline). */
   deadline?: Deadline
+  /** The caller's transaction (its EntityManager), when the call runs in one that is active. */
+  caller?: EntityManager
 }
 
 /** What the deadline of a call knows of where the call is: its autocommit statement or its transaction. */
@@ -105,7 +111,15 @@ export function InventoryMethod(options: InventoryMethodOptions = {}): MethodDec
       const deadline: Deadline | undefined = callerManager ? undefined : { sent: false }
       const attempts = async (): Promise<Call> => {
         for (let attempt = 1; ; attempt++) {
-          const call: Call = { events: new EventBuffer(), alerts: [], timeouts: new CallTimeouts(settings, callerManager !== undefined), deadline }
+          const call: Call = {
+            events: new EventBuffer(),
+            alerts: [],
+            timeouts: new CallTimeouts(settings, callerManager !== undefined),
+            deadline,
+            // A caller's manager outside a transaction (Medusa's swap and claim services pass their
+            // service's own) shares nothing with the caller's other calls: it is no transaction.
+            caller: callerManager?.queryRunner?.isTransactionActive ? callerManager : undefined,
+          }
           const context: CallContext = { ...(caller as SharedContext), [CALL]: call }
           if (autocommit) {
             // `@InjectEntityManager` then calls straight through instead of opening a transaction.
@@ -250,7 +264,7 @@ export function stockContext(host: CallHost, context: SharedContext): StockConte
     if (manager.queryRunner) deadline.runner = manager.queryRunner
   }
   const db = managerExecutor(manager, host.runtime_.settings, call.timeouts, deadline)
-  const { replicas, strict, ledger, lowStockThreshold } = host.runtime_
+  const { replicas, strict, ledger, lowStockThreshold, allocation, confirmPerLocation } = host.runtime_
   const read = call.replica && replicas ? replicas.executor(call.replica, db) : db
-  return { db, read, events: call.events, strict, ledger, lowStockThreshold, note: {}, alerts: call.alerts }
+  return { db, read, events: call.events, strict, ledger, lowStockThreshold, allocation, confirmPerLocation, caller: call.caller, note: {}, alerts: call.alerts }
 }

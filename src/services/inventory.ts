@@ -23,11 +23,12 @@ import { ListConfig, ListNeeds, ListSpec, runListQuery } from "../db/list-query"
 import { ReplicaSet } from "../db/replicas"
 import { joinerConfig } from "../joiner-config"
 import { resolveOptions } from "../options"
+import { allocate, confirmStock, listLevels } from "../stock/allocation"
 import type { StockContext } from "../stock/context"
 import { deleteItems, insertItems, ITEM_LIST, ITEM_RETRIEVE, restoreItems, updateItem } from "../stock/items"
-import { adjustStocked, deleteLevel, deleteLevelsAt, findLevel, insertLevels, LEVEL_LIST, LevelQuantity, sumLevels, updateLevels } from "../stock/levels"
+import { adjustStocked, deleteLevel, deleteLevelsAt, findLevel, insertLevels, LevelQuantity, sumLevels, updateLevels } from "../stock/levels"
 import { Reasons } from "../stock/ledger"
-import { findReservation, publicReservation, release, ReleaseTarget, reserve, RESERVATION_LIST, updateReservation } from "../stock/reservations"
+import { findReservation, publicReservation, release, ReleaseTarget, RESERVATION_LIST, updateReservation } from "../stock/reservations"
 import { once, StockedChange, writeStocked } from "../stock/stocked"
 import { itemInput, itemUpdate, levelInput, levelKeyedUpdate, levelUpdate, MOVEMENTS, reservationInput, reservationUpdate } from "../stock/tables"
 import type {
@@ -38,7 +39,7 @@ import type {
   StockedQuantitySet,
   StockMovementOptions,
 } from "../types"
-import { invalidData, itemNotFound } from "../utils/errors"
+import { adjustmentWithoutLocation, invalidData, itemNotFound } from "../utils/errors"
 import { EventBusLike, InventoryEvents } from "../utils/events"
 import {
   anyInt,
@@ -127,6 +128,8 @@ export default class InventoryService implements IInventoryService, CallHost {
       strict: settings.strict,
       ledger: settings.ledger,
       lowStockThreshold: settings.lowStockThreshold,
+      allocation: settings.allocation,
+      confirmPerLocation: settings.confirmPerLocation,
       logger,
       replicas: settings.replicas.length
         ? new ReplicaSet({
@@ -202,7 +205,10 @@ export default class InventoryService implements IInventoryService, CallHost {
     config: FindConfig<InventoryLevelDTO> = DEFAULT_LIST_CONFIG,
     @MedusaContext() context: SharedContext = {}
   ): Promise<[InventoryLevelDTO[], number]> {
-    return await this.list(LEVEL_LIST, selector, config, context)
+    // As in the official module, a missing selector is no filter, a missing config ten rows.
+    const filters = validateOptionalObject(selector, "selector") ?? {}
+    const options = config === undefined || config === null ? DEFAULT_LIST_CONFIG : validateObject(config, "config")
+    return await listLevels(this.stock(context), filters, options as ListConfig)
   }
 
   @InventoryMethod(LIST)
@@ -366,6 +372,8 @@ export default class InventoryService implements IInventoryService, CallHost {
     @MedusaContext() context: SharedContext = {}
   ): Promise<InventoryLevelDTO> {
     const inventory_item_id = validate(idSchema, inventoryItemId, "inventoryItemId")
+    // Medusa 1.20 passes no location for a return received without one; the stock came back somewhere.
+    if (locationId === undefined || locationId === null) throw adjustmentWithoutLocation(inventory_item_id, locationId)
     const location_id = validate(idSchema, locationId, "locationId")
     const delta = validate(anyInt, adjustment, "adjustment")
     const ctx = this.stock(context)
@@ -403,7 +411,9 @@ export default class InventoryService implements IInventoryService, CallHost {
     @MedusaContext() context: SharedContext = {}
   ): Promise<boolean> {
     const wanted = validate(nonNegativeInt, quantity, "quantity")
-    return (await this.sum("available", inventoryItemId, locationIds, context)) >= wanted
+    const itemId = validate(idSchema, inventoryItemId, "inventoryItemId")
+    const locations = toArray(validate(idOrIds, locationIds, "locationIds"))
+    return await confirmStock(this.stock(context), itemId, locations, wanted)
   }
 
   // ---------------------------------------------------------------- reservations
@@ -603,7 +613,7 @@ export default class InventoryService implements IInventoryService, CallHost {
 
   private async reserve(rows: z.output<typeof reservationInput>[], context: SharedContext): Promise<ReservationItemDTO[]> {
     const ctx = this.stock(context)
-    const reservations = await reserve(ctx, rows)
+    const reservations = await allocate(ctx, rows)
     if (reservations.length) ctx.events.add(InventoryEvents.RESERVATION_CREATED, { ids: reservations.map((r) => r.id) })
     return reservations
   }

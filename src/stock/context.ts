@@ -1,4 +1,5 @@
 import type { Executor } from "../db/executor"
+import type { Allocation } from "../options"
 import type { EventBuffer } from "../utils/events"
 import type { MovementNote, StockAlert } from "./ledger"
 
@@ -20,6 +21,16 @@ export interface StockContext {
   ledger: boolean
   /** `lowStockThreshold`: the low-stock line of levels without `metadata.low_stock_threshold`. */
   lowStockThreshold?: number
+  /** `allocation`: how level lists that pick a reservation's location are ordered (see allocation.ts). */
+  allocation: Allocation
+  /** `confirmPerLocation`: confirmInventory asks one location to cover the quantity. */
+  confirmPerLocation: boolean
+  /**
+   * The caller's transaction (`context.transactionManager`), when the call runs in an active
+   * one: the allocation strategies remember, per caller's transaction, the locations a list
+   * offered (allocation.ts). A manager outside any transaction is none.
+   */
+  caller?: object
   /** What the caller said about the call's changes (reason, reference, actor, key, metadata). */
   note: MovementNote
   /** Levels whose availability crossed an alert line during the call (see ledger.ts). */

@@ -345,15 +345,20 @@ const QUANTITY_SQL: Record<LevelQuantity, string> = {
 function sumLevelsFunction(quantity: LevelQuantity): ServerFunction {
   return {
     name: `inventory_sum_${quantity}_v2`,
-    sql: `SELECT s.levels > 0 OR EXISTS (SELECT 1 FROM inventory_item WHERE id = $1::text AND deleted_at IS NULL) AS found,
-            COALESCE(s.total, 0)::bigint AS quantity
-       FROM (SELECT count(*) AS levels, sum(${QUANTITY_SQL[quantity]}) AS total FROM inventory_level
-              WHERE inventory_item_id = $1::text AND location_id = ANY($2::text[]) AND deleted_at IS NULL) s`,
+    sql: oneSql("sum", quantity),
     returns: [
       ["found", "boolean"],
       ["quantity", "bigint"],
     ],
   }
+}
+
+/** One ask's aggregate (and whether its item exists), as `sumLevelsFunction` describes it. */
+function oneSql(aggregate: LevelAggregate, quantity: LevelQuantity): string {
+  return `SELECT s.levels > 0 OR EXISTS (SELECT 1 FROM inventory_item WHERE id = $1::text AND deleted_at IS NULL) AS found,
+            COALESCE(s.total, 0)::bigint AS quantity
+       FROM (SELECT count(*) AS levels, ${aggregate}(${QUANTITY_SQL[quantity]}) AS total FROM inventory_level
+              WHERE inventory_item_id = $1::text AND location_id = ANY($2::text[]) AND deleted_at IS NULL) s`
 }
 
 export const SUM_LEVELS_FUNCTIONS: Record<LevelQuantity, ServerFunction> = {
@@ -366,57 +371,77 @@ const SUM_LEVELS_CALLS = Object.fromEntries(
   Object.entries(SUM_LEVELS_FUNCTIONS).map(([quantity, fn]) => [quantity, runnable(fn)])
 ) as Record<LevelQuantity, ReturnType<typeof runnable>>
 
-/** One ask of `sumLevels`. */
-interface SumAsk {
+/** One ask of `sumLevels` (or of another aggregate of an item's levels at some locations). */
+export interface SumAsk {
   itemId: string
   locationIds: string[]
 }
 
-interface SumAnswer {
+export interface SumAnswer {
   found: boolean
   quantity: number
 }
 
+/** How an item's levels at the given locations are combined: their total, or the largest at one location. */
+export type LevelAggregate = "sum" | "max"
+
 /**
- * The sums of several asks in one statement: per ask (its position `n`), whether its item
- * exists and the sum over its item's live levels at its locations. The asks' locations travel
- * as one two-dimensional array, a row per ask padded with NULLs (which match no level); `= ANY`
- * of a row's slice reads its elements, so each ask is one index probe, and a second (its item)
- * only when it found no level, as when alone.
+ * The aggregates of several asks in one statement: per ask (its position `n`), whether its
+ * item exists and the aggregate over its item's live levels at its locations. The asks'
+ * locations travel as one two-dimensional array, a row per ask padded with NULLs (which match
+ * no level); `= ANY` of a row's slice reads its elements, so each ask is one index probe, and
+ * a second (its item) only when it found no level, as when alone.
  */
-function sumBatchSql(quantity: LevelQuantity): string {
+function batchSql(aggregate: LevelAggregate, quantity: LevelQuantity): string {
   return `SELECT a.n, s.levels > 0 OR EXISTS (SELECT 1 FROM inventory_item it WHERE it.id = a.item AND it.deleted_at IS NULL) AS found,
             COALESCE(s.total, 0)::bigint AS quantity
        FROM unnest($1::text[]) WITH ORDINALITY AS a(item, n)
       CROSS JOIN LATERAL (
-            SELECT count(*) AS levels, sum(${QUANTITY_SQL[quantity]}) AS total FROM inventory_level l
+            SELECT count(*) AS levels, ${aggregate}(${QUANTITY_SQL[quantity]}) AS total FROM inventory_level l
              WHERE l.inventory_item_id = a.item AND l.location_id = ANY(($2::text[])[a.n:a.n]) AND l.deleted_at IS NULL) s
       ORDER BY a.n`
 }
 
-function sumBatch(quantity: LevelQuantity): ReadBatch<SumAsk, SumAnswer> {
-  const sql = sumBatchSql(quantity)
+/**
+ * Asks of one aggregate of one quantity, batched when asked at once (db/read-batch.ts). A sum
+ * asked alone runs its server function; other aggregates run their statement.
+ */
+export function levelBatch(aggregate: LevelAggregate, quantity: LevelQuantity): ReadBatch<SumAsk, SumAnswer> {
+  const sql = batchSql(aggregate, quantity)
+  const key = aggregate === "sum" ? `sum_${quantity}` : `${aggregate}_${quantity}`
+  const single = oneSql(aggregate, quantity)
   return {
-    key: `sum_${quantity}`,
+    key,
     max: 64,
     inFlight: 4,
     async one(db, ask) {
-      const [row] = await db.call<{ found: boolean; quantity: string }>(SUM_LEVELS_CALLS[quantity], [ask.itemId, ask.locationIds], `mit_sum_${quantity}`)
+      const [row] =
+        aggregate === "sum"
+          ? await db.call<{ found: boolean; quantity: string }>(SUM_LEVELS_CALLS[quantity], [ask.itemId, ask.locationIds], `mit_sum_${quantity}`)
+          : await db.rows<{ found: boolean; quantity: string }>(single, [ask.itemId, ask.locationIds], `mit_${key}`)
       return { found: row.found, quantity: Number(row.quantity) }
     },
     async many(db, asks) {
       const width = Math.max(1, ...asks.map((a) => a.locationIds.length))
       const places = asks.map((a) => [...a.locationIds, ...new Array<null>(width - a.locationIds.length).fill(null)])
-      const rows = await db.rows<{ found: boolean; quantity: string }>(sql, [asks.map((a) => a.itemId), places], `mit_sum_${quantity}_batch`)
+      const rows = await db.rows<{ found: boolean; quantity: string }>(sql, [asks.map((a) => a.itemId), places], `mit_${key}_batch`)
       return rows.map((row) => ({ found: row.found, quantity: Number(row.quantity) }))
     },
   }
 }
 
 const SUM_BATCHES: Record<LevelQuantity, ReadBatch<SumAsk, SumAnswer>> = {
-  available: sumBatch("available"),
-  stocked: sumBatch("stocked"),
-  reserved: sumBatch("reserved"),
+  available: levelBatch("sum", "available"),
+  stocked: levelBatch("sum", "stocked"),
+  reserved: levelBatch("sum", "reserved"),
+}
+
+/** The answer of a batched level aggregate (`levelBatch`); NOT_FOUND when the item does not exist. */
+export async function aggregateLevels(ctx: StockContext, batch: ReadBatch<SumAsk, SumAnswer>, itemId: string, locationIds: string[]): Promise<number> {
+  const ask = { itemId, locationIds }
+  const answer = ctx.db.pool ? await batchedRead(ctx.db.pool, batch, ctx.db, ask) : await batch.one(ctx.db, ask)
+  if (!answer.found) throw itemNotFound(itemId)
+  return answer.quantity
 }
 
 /**
@@ -425,9 +450,5 @@ const SUM_BATCHES: Record<LevelQuantity, ReadBatch<SumAsk, SumAnswer>> = {
  * Outside a transaction, sums asked at the same moment share one statement (db/read-batch.ts).
  */
 export async function sumLevels(ctx: StockContext, quantity: LevelQuantity, itemId: string, locationIds: string[]): Promise<number> {
-  const batch = SUM_BATCHES[quantity]
-  const ask = { itemId, locationIds }
-  const answer = ctx.db.pool ? await batchedRead(ctx.db.pool, batch, ctx.db, ask) : await batch.one(ctx.db, ask)
-  if (!answer.found) throw itemNotFound(itemId)
-  return answer.quantity
+  return await aggregateLevels(ctx, SUM_BATCHES[quantity], itemId, locationIds)
 }

@@ -3,6 +3,7 @@ import type { ListSpec } from "../db/list-query"
 import { runnable, ServerFunction } from "../db/server-functions"
 import { insufficientStock, notStockedAt, reservationNotFound } from "../utils/errors"
 import { inIdOrder, newId, newIds } from "../utils/ids"
+import { whereEnough } from "./allocation"
 import type { StockContext } from "./context"
 import {
   ALERTS_COLUMN,
@@ -177,6 +178,42 @@ interface SingleLevel {
 }
 
 /**
+ * Inserts reservations with `ids` and raises their levels' reserved quantity, in one
+ * statement (a single reservation: a guarded increment), all or nothing: every level must
+ * exist and, with `guard`, have the stock. What was inserted: none, when refused.
+ */
+async function insertReservations(ctx: StockContext, rows: ReservationInput[], ids: string[], guard: boolean): Promise<ReservationItemDTO[]> {
+  if (rows.length > 1) {
+    const { params } = unnestRows(RESERVATIONS, ids, rows)
+    return takeAlerts(ctx, await ctx.db.rows<ReservationItemDTO>(RESERVE_SQL, [...params, guard, ...ledgerParams(ctx)], "mit_reserve"))
+  }
+  // A reservation's movement carries no caller's note: its reason, reference and actor are the reservation's.
+  const movement = ctx.ledger ? newId("imov") : null
+  const written = await ctx.db.call<ReservationItemDTO & SingleLevel>(
+    RESERVE_ONE_CALL,
+    [...rowValues(RESERVATIONS, ids[0], rows[0]), guard, movement],
+    "mit_reserve_one"
+  )
+  return written.map(({ _level_id, _stocked, _reserved, _threshold, ...reservation }) => {
+    const after = _stocked - _reserved
+    const level = { id: _level_id, inventory_item_id: reservation.inventory_item_id, location_id: reservation.location_id }
+    noteCrossing(ctx, level, after + reservation.quantity, after, _threshold)
+    return reservation as ReservationItemDTO
+  })
+}
+
+/**
+ * The reservations, made only if every level has the stock for them (whatever
+ * `strictReservations` says); undefined, with nothing written, otherwise. Allocation tries a
+ * location with it (allocation.ts).
+ */
+export async function reserveIfAvailable(ctx: StockContext, rows: ReservationInput[]): Promise<ReservationItemDTO[] | undefined> {
+  const ids = newIds("resitem", rows.length)
+  const inserted = await insertReservations(ctx, rows, ids, true)
+  return inserted.length === rows.length ? inIdOrder(ids, inserted).map(publicReservation) : undefined
+}
+
+/**
  * Creates reservations and raises the reserved quantity of their levels in one statement
  * (a checkout's single reservation: a guarded increment). On refusal nothing is written and
  * the levels are read to say why: missing levels first, then missing stock.
@@ -184,25 +221,7 @@ interface SingleLevel {
 export async function reserve(ctx: StockContext, rows: ReservationInput[]): Promise<ReservationItemDTO[]> {
   if (!rows.length) return []
   const ids = newIds("resitem", rows.length)
-  let inserted: ReservationItemDTO[]
-  if (rows.length === 1) {
-    // A reservation's movement carries no caller's note: its reason, reference and actor are the reservation's.
-    const movement = ctx.ledger ? newId("imov") : null
-    const written = await ctx.db.call<ReservationItemDTO & SingleLevel>(
-      RESERVE_ONE_CALL,
-      [...rowValues(RESERVATIONS, ids[0], rows[0]), ctx.strict, movement],
-      "mit_reserve_one"
-    )
-    inserted = written.map(({ _level_id, _stocked, _reserved, _threshold, ...reservation }) => {
-      const after = _stocked - _reserved
-      const level = { id: _level_id, inventory_item_id: reservation.inventory_item_id, location_id: reservation.location_id }
-      noteCrossing(ctx, level, after + reservation.quantity, after, _threshold)
-      return reservation as ReservationItemDTO
-    })
-  } else {
-    const { params } = unnestRows(RESERVATIONS, ids, rows)
-    inserted = takeAlerts(ctx, await ctx.db.rows<ReservationItemDTO>(RESERVE_SQL, [...params, ctx.strict, ...ledgerParams(ctx)], "mit_reserve"))
-  }
+  const inserted = await insertReservations(ctx, rows, ids, ctx.strict)
   if (inserted.length === rows.length) return inIdOrder(ids, inserted).map(publicReservation)
   const levels = await ctx.db.rows<LevelQuantities & { wanted: number }>(
     `WITH demand AS (
@@ -213,11 +232,15 @@ export async function reserve(ctx: StockContext, rows: ReservationInput[]): Prom
       WHERE l.deleted_at IS NULL`,
     [rows.map((r) => r.inventory_item_id), rows.map((r) => r.location_id), rows.map((r) => r.quantity)]
   )
-  throw refusal(rows, levels)
+  throw await refusal(ctx, rows, levels)
 }
 
-/** Missing levels (one clause per failing input, in order), else the short levels (in order of their first input). */
-function refusal(rows: LevelKey[], levels: (LevelQuantities & { wanted: number })[]): Error {
+/**
+ * Missing levels (one clause per failing input, in order), else the short levels (in order of
+ * their first input). Under an allocation strategy, each short level says where the
+ * reservation was available instead (allocation.ts, whereEnough).
+ */
+async function refusal(ctx: StockContext, rows: ReservationInput[], levels: (LevelQuantities & { wanted: number })[]): Promise<Error> {
   const seen = new Map(levels.map((l) => [levelKey(l.inventory_item_id, l.location_id), l]))
   const missing = rows.filter((r) => !seen.has(levelKey(r.inventory_item_id, r.location_id)))
   if (missing.length) return notStockedAt(missing)
@@ -227,17 +250,18 @@ function refusal(rows: LevelKey[], levels: (LevelQuantities & { wanted: number }
     if (!firstInput.has(key)) firstInput.set(key, i)
   })
   const position = (l: LevelKey) => firstInput.get(levelKey(l.inventory_item_id, l.location_id)) ?? 0
-  return insufficientStock(
-    levels
-      .filter((l) => l.stocked_quantity - l.reserved_quantity < l.wanted)
-      .sort((a, b) => position(a) - position(b))
-      .map((l) => ({
-        inventory_item_id: l.inventory_item_id,
-        location_id: l.location_id,
-        available: l.stocked_quantity - l.reserved_quantity,
-        requested: l.wanted,
-      }))
-  )
+  const short = levels
+    .filter((l) => l.stocked_quantity - l.reserved_quantity < l.wanted)
+    .sort((a, b) => position(a) - position(b))
+    .map((l) => ({
+      inventory_item_id: l.inventory_item_id,
+      location_id: l.location_id,
+      available: l.stocked_quantity - l.reserved_quantity,
+      requested: l.wanted,
+    }))
+  if (ctx.allocation.kind === "as-listed" || !short.length) return insufficientStock(short)
+  const enough = await whereEnough(ctx, rows)
+  return insufficientStock(short.map((l) => ({ ...l, enough_at: enough.get(levelKey(l.inventory_item_id, l.location_id)) ?? [] })))
 }
 
 export async function findReservation(ctx: StockContext, id: string): Promise<ReservationItemDTO> {

@@ -73,6 +73,22 @@ export function reservationNotFound(id: string): InventoryError<{ reservation_id
 export interface ShortLevel extends LevelKey {
   available: number
   requested: number
+  /**
+   * With an allocation strategy: the other locations where the reservation (all the items
+   * reserved with it, for a kit) was available, in the strategy's order; empty: none.
+   */
+  enough_at?: { location_id: string; available?: number; parts?: number }[]
+}
+
+/** "; enough at location B (5 available)", for a refusal under an allocation strategy. */
+function elsewhere(level: ShortLevel): string {
+  if (!level.enough_at) return ""
+  if (!level.enough_at.length) return "; no other location has enough"
+  const [first] = level.enough_at
+  if (first.parts !== undefined) {
+    return `; every item reserved with it is available at location${level.enough_at.length > 1 ? "s" : ""} ${level.enough_at.map((l) => l.location_id).join(", ")}`
+  }
+  return `; enough at location${level.enough_at.length > 1 ? "s" : ""} ${level.enough_at.map((l) => `${l.location_id} (${l.available} available)`).join(", ")}`
 }
 
 /**
@@ -86,7 +102,7 @@ export function insufficientStock(levels: ShortLevel[], more = false): Inventory
       .map(
         (l) =>
           `Not enough stock of item ${l.inventory_item_id} at location ${l.location_id}: ` +
-          `${Math.max(l.available, 0)} available, ${l.requested}${more ? " more" : ""} requested`
+          `${Math.max(l.available, 0)} available, ${l.requested}${more ? " more" : ""} requested${elsewhere(l)}`
       )
       .join(", "),
     { levels },
@@ -127,6 +143,20 @@ export function idempotencyKeyReused(key: string): InventoryError<{ idempotency_
 }
 
 // ---------------------------------------------------------------- input
+
+/**
+ * `adjustInventory` without a location. The official module adjusts whichever level of the
+ * item it lists first (undefined) or answers NOT_FOUND (null); stock that came back to one
+ * warehouse must not be booked at another, so this module refuses, before any SQL.
+ */
+export function adjustmentWithoutLocation(inventoryItemId: string, given: null | undefined): InventoryError<{ field: string; inventory_item_id: string }> {
+  return build(
+    MedusaError.Types.INVALID_DATA,
+    `"locationId" is required (got ${given === null ? "null" : "undefined"}): adjustInventory changes the stock of item ${inventoryItemId} ` +
+      `at one location, its level's location_id. Medusa passes none for a return received without a location: receive it at a stock location`,
+    { field: "location_id", inventory_item_id: inventoryItemId }
+  )
+}
 
 export function invalidData(message: string): MedusaError {
   return new MedusaError(MedusaError.Types.INVALID_DATA, message)
