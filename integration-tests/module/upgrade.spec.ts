@@ -66,10 +66,13 @@ describe("switching from @medusajs/inventory@1.11.7", () => {
     // The swap: our migrations on the same database.
     await runMigrations({ options: { database: { url } } })
     await runMigrations({ options: { database: { url } } }) // twice is harmless
-    // Nothing changes but the new, empty expires_at column of reservations.
+    // Nothing changes but the new, empty expires_at column of reservations and the levels' units
+    // set aside (none).
     const after = (await dumpRows(official)) as Record<string, unknown>[][]
     expect(after[2].map((r) => r.expires_at)).toEqual([null])
-    expect(after.map((rows) => rows.map(({ expires_at: _e, ...row }) => row))).toEqual(before)
+    expect(after[1].map((r) => [r.damaged_quantity, r.quality_control_quantity, r.safety_stock_quantity])).toEqual(after[1].map(() => [0, 0, 0]))
+    const added = ["expires_at", "damaged_quantity", "quality_control_quantity", "safety_stock_quantity"]
+    expect(after.map((rows) => rows.map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => !added.includes(key)))))).toEqual(before)
     // The ledger opens with each live level's quantities as they were (I6 from here on).
     const opening = await official.query(
       `SELECT location_id, stocked_delta::int, reserved_delta::int, stocked_after, reserved_after, reason
@@ -123,6 +126,7 @@ describe("switching from @medusajs/inventory@1.11.7", () => {
       "inventorySearchIndexes1732867300000",
       "inventoryStockLedger1733011200000",
       "inventoryServerFunctions1796083200000",
+      "inventoryWarehouseOperations1796169600000",
     ])
   })
 
@@ -135,6 +139,14 @@ describe("switching from @medusajs/inventory@1.11.7", () => {
     const functions = async () =>
       (await ds.query(`SELECT proname FROM pg_proc WHERE proname LIKE 'inventory\\_%\\_v_' ORDER BY 1`)).map((r: { proname: string }) => r.proname)
     expect(await functions()).toEqual(["inventory_reserve_one_v1", "inventory_sum_available_v1", "inventory_sum_reserved_v1", "inventory_sum_stocked_v1"])
+    const levelColumns = async () =>
+      (await ds.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'inventory_level' AND column_name LIKE '%\\_quantity' ORDER BY 1`)).map(
+        (r: { column_name: string }) => r.column_name
+      )
+    expect(await levelColumns()).toEqual(["damaged_quantity", "incoming_quantity", "quality_control_quantity", "reserved_quantity", "safety_stock_quantity", "stocked_quantity"])
+    await revertMigration({ options: { database: { url } } }) // warehouse operations
+    expect(await levelColumns()).toEqual(["incoming_quantity", "reserved_quantity", "stocked_quantity"])
+    expect(await ds.query(`SELECT to_regclass('inventory_transfer') AS t`)).toEqual([{ t: null }])
     await revertMigration({ options: { database: { url } } }) // server functions
     expect(await functions()).toEqual([])
     await revertMigration({ options: { database: { url } } }) // stock ledger
@@ -150,6 +162,7 @@ describe("switching from @medusajs/inventory@1.11.7", () => {
     )
     expect(again.indexdef).toMatch(/WHERE \(deleted_at IS NULL\)/)
     expect(await functions()).toHaveLength(4)
+    expect(await levelColumns()).toHaveLength(6)
   })
 
   it("runMigrations without options.database logs and returns (shared mode)", async () => {

@@ -26,10 +26,12 @@ import { resolveOptions } from "../options"
 import type { StockContext } from "../stock/context"
 import { deleteItems, insertItems, ITEM_LIST, ITEM_RETRIEVE, restoreItems, updateItem } from "../stock/items"
 import { adjustStocked, deleteLevel, deleteLevelsAt, findLevel, insertLevels, LEVEL_LIST, LevelQuantity, sumLevels, updateLevels } from "../stock/levels"
-import { Reasons } from "../stock/ledger"
+import { Reasons, SET_ASIDE_STATES } from "../stock/ledger"
+import { releaseSetAside, setAside } from "../stock/set-aside"
+import { receiveTransfer, TRANSFER_LIST, TransferDTO, transferStock, TransferWrite } from "../stock/transfers"
 import { findReservation, publicReservation, release, ReleaseTarget, reserve, RESERVATION_LIST, updateReservation } from "../stock/reservations"
-import { once, StockedChange, writeStocked } from "../stock/stocked"
-import { itemInput, itemUpdate, levelInput, levelKeyedUpdate, levelUpdate, MOVEMENTS, reservationInput, reservationUpdate } from "../stock/tables"
+import { once, onceWith, ResultCodec, reviveDates, StockedChange, writeStocked } from "../stock/stocked"
+import { itemInput, itemUpdate, levelInput, levelKeyedUpdate, levelUpdate, MOVEMENT_DELTAS, MOVEMENTS, reservationInput, reservationUpdate } from "../stock/tables"
 import type {
   FilterableInventoryMovementProps,
   InventoryModuleOptions,
@@ -43,6 +45,7 @@ import { EventBusLike, InventoryEvents } from "../utils/events"
 import {
   anyInt,
   id as idSchema,
+  positiveInt,
   idOrIds,
   nonNegativeInt,
   toArray,
@@ -74,7 +77,19 @@ function optional<K extends keyof InjectedDependencies>(deps: InjectedDependenci
 const DEFAULT_LIST_CONFIG = { relations: [], skip: 0, take: 10 }
 
 /** The filters of `listInventoryMovements`. */
-const MOVEMENT_FILTERS = ["id", "inventory_item_id", "location_id", "reason", "reference", "actor", "reservation_item_id", "idempotency_key", "created_at"]
+const MOVEMENT_FILTERS = [
+  "id",
+  "inventory_item_id",
+  "location_id",
+  "reason",
+  "reference",
+  "actor",
+  "reservation_item_id",
+  "idempotency_key",
+  "created_at",
+  "state",
+  "transfer_id",
+]
 
 const label = z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).max(512, { error: "is longer than 512 characters" })
 const movementNote = z
@@ -82,6 +97,42 @@ const movementNote = z
   .strict()
 const adjustmentInput = z.object({ inventory_item_id: idSchema, location_id: idSchema, delta: anyInt }).strict()
 const setInput = z.object({ inventory_item_id: idSchema, location_id: idSchema, quantity: anyInt, expected_quantity: anyInt.optional() }).strict()
+
+const stateSchema = z.enum(SET_ASIDE_STATES, { error: `must be one of ${SET_ASIDE_STATES.map((s) => `"${s}"`).join(", ")}` })
+const noteFields = {
+  reference: label.optional(),
+  actor: label.optional(),
+  idempotency_key: label.optional(),
+  metadata: z.record(z.string(), z.unknown(), { error: "must be an object" }).optional(),
+}
+const setAsideInput = z
+  .object({ inventory_item_id: idSchema, location_id: idSchema, quantity: positiveInt, state: stateSchema, reason: label.optional(), ...noteFields })
+  .strict()
+const releaseInput = setAsideInput.extend({ to: z.enum(["stocked", "discard"], { error: `must be "stocked" or "discard"` }) }).strict()
+const transferInput = z
+  .object({
+    inventory_item_id: idSchema,
+    from_location_id: idSchema,
+    to_location_id: idSchema,
+    quantity: positiveInt,
+    in_transit: z.boolean({ error: "must be a boolean" }).optional(),
+    ...noteFields,
+  })
+  .strict()
+  .refine((t) => t.from_location_id !== t.to_location_id, { error: "must differ from from_location_id", path: ["to_location_id"] })
+const receiveInput = z.object({ received_quantity: nonNegativeInt, ...noteFields }).strict()
+
+/** Transfers kept with their idempotency key, and read back for a repeated call. */
+const TRANSFER_CODEC: ResultCodec<TransferWrite> = {
+  store: (result) => ({ transfer: result.transfer }),
+  revive: (stored) => ({ transfer: reviveDates((stored as { transfer: TransferDTO }).transfer), changed: [] }),
+}
+
+/** A single write, unless an idempotency key asks for a transaction (the key is claimed in it). */
+const withoutKey = (args: unknown[]) => {
+  const input = args[0] as { idempotency_key?: unknown } | undefined
+  return !input || typeof input !== "object" || input.idempotency_key === undefined
+}
 
 /** Lists (and retrieves) are one statement unless `config.relations` joins more tables. */
 const withoutRelations = (configIndex: number) => (args: unknown[]) => {
@@ -480,9 +531,8 @@ export default class InventoryService implements IInventoryService, CallHost {
     const ordered = options.order === undefined ? { ...options, order: { created_at: "DESC", id: "DESC" } } : options
     const [rows, count] = await this.list<InventoryMovementDTO>(MOVEMENTS, filters, ordered, context)
     // The deltas are bigint columns, which the driver answers as strings.
-    for (const row of rows) {
-      if (row.stocked_delta !== undefined) row.stocked_delta = Number(row.stocked_delta)
-      if (row.reserved_delta !== undefined) row.reserved_delta = Number(row.reserved_delta)
+    for (const row of rows as unknown as Record<string, unknown>[]) {
+      for (const delta of MOVEMENT_DELTAS) if (row[delta] !== undefined) row[delta] = Number(row[delta])
     }
     return [rows, count]
   }
@@ -559,6 +609,119 @@ export default class InventoryService implements IInventoryService, CallHost {
     const ids = await release(ctx, { by: "expired", ids: [] }, Reasons.EXPIRED)
     if (ids.length) ctx.events.add(InventoryEvents.RESERVATION_DELETED, { ids })
     return ids
+  }
+
+  // ---------------------------------------------------------------- warehouse operations (beyond IInventoryService)
+
+  /**
+   * Sets `quantity` units of a level aside as `damaged`, `quality_control` or `safety_stock`:
+   * they leave `stocked_quantity` (so availability, stocked − reserved, excludes them) and are
+   * held in the level's `unavailable` breakdown. Refused with CONFLICT when the level has fewer
+   * units available; the movement (reason `set_aside` unless given) carries the state.
+   * Not a reservation: reservations are released with `deleteReservationItem`.
+   */
+  @InventoryMethod({ singleStatement: withoutKey })
+  @InjectEntityManager()
+  async setAsideStock(input: z.input<typeof setAsideInput>, @MedusaContext() context: SharedContext = {}): Promise<InventoryLevelDTO> {
+    const data = validate(setAsideInput, validateObject(input, "input"), "input")
+    const { inventory_item_id, location_id, quantity, state, ...note } = data
+    const ctx = this.stock(context)
+    ctx.note = note
+    const change = { inventory_item_id, location_id, quantity, state }
+    const request = { method: "setAsideStock", ...data }
+    const { levels, changed } = await once(ctx, note.idempotency_key, request, async () => {
+      const level = await setAside(ctx, change)
+      return { levels: [level], changed: [level.id] }
+    })
+    for (const id of changed) ctx.events.add(InventoryEvents.LEVEL_UPDATED, { id })
+    return levels[0]
+  }
+
+  /**
+   * Takes units set aside out of their state: back to stock (`to: "stocked"`, movement
+   * `returned_to_stock`) or out of the inventory (`to: "discard"`, movement `discarded`).
+   * CONFLICT when the level holds fewer in that state. (Named so as not to be confused with
+   * releasing a reservation.)
+   */
+  @InventoryMethod({ singleStatement: withoutKey })
+  @InjectEntityManager()
+  async releaseSetAside(input: z.input<typeof releaseInput>, @MedusaContext() context: SharedContext = {}): Promise<InventoryLevelDTO> {
+    const data = validate(releaseInput, validateObject(input, "input"), "input")
+    const { inventory_item_id, location_id, quantity, state, to, ...note } = data
+    const ctx = this.stock(context)
+    ctx.note = note
+    const request = { method: "releaseSetAside", ...data }
+    const { levels, changed } = await once(ctx, note.idempotency_key, request, async () => {
+      const level = await releaseSetAside(ctx, { inventory_item_id, location_id, quantity, state }, to)
+      return { levels: [level], changed: [level.id] }
+    })
+    for (const id of changed) ctx.events.add(InventoryEvents.LEVEL_UPDATED, { id })
+    return levels[0]
+  }
+
+  /**
+   * Moves `quantity` units of an item from one location to another, all or nothing: at once
+   * (stocked −n at the source, +n at the destination) or, with `in_transit: true`, into the
+   * destination's `incoming_quantity` until `receiveTransfer`. The source must have the units
+   * available (stocked − reserved): otherwise CONFLICT naming the source, the need and what is
+   * available. Both levels must exist. Idempotent with `idempotency_key`.
+   */
+  @InventoryMethod()
+  @InjectEntityManager()
+  async transferStock(input: z.input<typeof transferInput>, @MedusaContext() context: SharedContext = {}): Promise<TransferDTO> {
+    const data = validate(transferInput, validateObject(input, "input"), "input")
+    const { inventory_item_id, from_location_id, to_location_id, quantity, in_transit, ...note } = data
+    const ctx = this.stock(context)
+    ctx.note = note
+    const request = { method: "transferStock", ...data, in_transit: in_transit === true }
+    const { transfer, changed, replayed } = await onceWith(
+      ctx,
+      note.idempotency_key,
+      request,
+      () => transferStock(ctx, { inventory_item_id, from_location_id, to_location_id, quantity, in_transit: in_transit === true }),
+      TRANSFER_CODEC
+    )
+    for (const id of changed) ctx.events.add(InventoryEvents.LEVEL_UPDATED, { id })
+    if (!replayed) ctx.events.add(InventoryEvents.TRANSFER_CREATED, { id: transfer.id })
+    return transfer
+  }
+
+  /**
+   * Receives a transfer in transit: `received_quantity` units move from incoming to stocked at
+   * the destination; a short receipt records the missing units as a `transfer_loss` movement.
+   * The transfer is closed either way. Idempotent with `idempotency_key`; a second receipt of
+   * the same transfer is CONFLICT.
+   */
+  @InventoryMethod()
+  @InjectEntityManager()
+  async receiveTransfer(
+    transferId: string,
+    input: z.input<typeof receiveInput>,
+    @MedusaContext() context: SharedContext = {}
+  ): Promise<TransferDTO> {
+    const id = validate(idSchema, transferId, "transferId")
+    const data = validate(receiveInput, validateObject(input, "input"), "input")
+    const { received_quantity, ...note } = data
+    const ctx = this.stock(context)
+    ctx.note = note
+    const request = { method: "receiveTransfer", transfer_id: id, ...data }
+    const { transfer, changed, replayed } = await onceWith(ctx, note.idempotency_key, request, () => receiveTransfer(ctx, id, received_quantity), TRANSFER_CODEC)
+    for (const level of changed) ctx.events.add(InventoryEvents.LEVEL_UPDATED, { id: level })
+    if (!replayed) ctx.events.add(InventoryEvents.TRANSFER_RECEIVED, { id: transfer.id })
+    return transfer
+  }
+
+  /** Transfers (newest first by default), `[rows, count]`; filters on any column, e.g. `{ status: "in_transit" }`. */
+  @InventoryMethod(LIST)
+  @InjectEntityManager()
+  async listTransfers(
+    selector: Record<string, unknown> = {},
+    config: FindConfig<TransferDTO> = DEFAULT_LIST_CONFIG,
+    @MedusaContext() context: SharedContext = {}
+  ): Promise<[TransferDTO[], number]> {
+    const options: Record<string, unknown> = config === undefined || config === null ? DEFAULT_LIST_CONFIG : validateObject(config, "config")
+    const ordered = options.order === undefined ? { ...options, order: { created_at: "DESC", id: "DESC" } } : options
+    return await this.list<TransferDTO>(TRANSFER_LIST, selector, ordered, context)
   }
 
   // ---------------------------------------------------------------- shared by several methods

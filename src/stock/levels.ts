@@ -4,10 +4,23 @@ import { itemNotFound, levelNotFound, noLevelToAdjust, notStockedAt } from "../u
 import { newIds } from "../utils/ids"
 import type { StockContext } from "./context"
 import { LevelKey, levelKey, lockLevels } from "./locking"
-import { rowCopier } from "../db/list-query"
+import { dtoCopier } from "../db/list-query"
 import { batchedRead, ReadBatch } from "../db/read-batch"
 import { runnable, ServerFunction } from "../db/server-functions"
-import { ALERTS_COLUMN, ledgerSql, levelsAddedMoves, levelsDeletedMoves, movesCte, noteCrossing, Reasons, reasonLiteral, recordSql, takeAlerts, thresholdOf } from "./ledger"
+import {
+  ALERTS_COLUMN,
+  ledgerSql,
+  levelsAddedMoves,
+  levelsDeletedMoves,
+  movesCte,
+  noteCrossing,
+  Reasons,
+  reasonLiteral,
+  recordSql,
+  takeAlerts,
+  thresholdOf,
+  WHOLE_LEVEL_RETURNING,
+} from "./ledger"
 import { liveReservationSums } from "./reservations"
 import { columnList, jsonParam, LevelInput, LevelKeyedUpdate, LEVELS, unnestRows } from "./tables"
 
@@ -17,6 +30,12 @@ export const LEVEL_LIST: ListSpec = LEVELS
 
 const COLUMNS = columnList(LEVELS)
 const LEVEL_COLUMNS = Object.keys(LEVELS.columns)
+
+/**
+ * A level row (every column of LEVELS) as callers see it: the official fields, and the units set
+ * aside as `unavailable: { damaged, quality_control, safety_stock }`. A new object of one shape.
+ */
+export const levelDto: (row: object) => InventoryLevelDTO = dtoCopier(LEVELS, LEVEL_COLUMNS) as unknown as (row: object) => InventoryLevelDTO
 
 function inOrder<T extends { id: string }>(ids: string[], rows: T[]): T[] {
   const byId = new Map(rows.map((row) => [row.id, row]))
@@ -51,7 +70,7 @@ export async function insertLevels(ctx: StockContext, rows: LevelInput[]): Promi
        RETURNING ${COLUMNS}
      ),
      ${levelsAddedMoves("ins", Reasons.LEVEL_CREATED)},
-     ${ledgerSql(ctx, input.params)}
+     ${ledgerSql(ctx, input.params, ctx.note, true)}
      SELECT * FROM ins`,
     input.params
   )
@@ -72,9 +91,11 @@ export async function insertLevels(ctx: StockContext, rows: LevelInput[]): Promi
     ids.filter((_, i) => rows[i].reserved_quantity === undefined),
     Reasons.LEVEL_CREATED
   )
-  return inOrder(ids, inserted).map((level) =>
-    recounted.has(level.id) ? { ...level, reserved_quantity: recounted.get(level.id)! } : level
-  )
+  return inOrder(ids, inserted).map((row) => {
+    const level = levelDto(row)
+    if (recounted.has(level.id)) level.reserved_quantity = recounted.get(level.id)!
+    return level
+  })
 }
 
 /**
@@ -173,7 +194,7 @@ export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[
               COALESCE(new_incoming, incoming_quantity) AS incoming_quantity,
               COALESCE(new_reserved, reserved_quantity) AS reserved_quantity,
               CASE WHEN set_metadata THEN new_metadata ELSE metadata END AS metadata,
-              stocked_quantity AS old_stocked, reserved_quantity AS old_reserved,
+              stocked_quantity AS old_stocked, reserved_quantity AS old_reserved, incoming_quantity AS old_incoming,
               (COALESCE(new_stocked, stocked_quantity) <> stocked_quantity
                 OR COALESCE(new_incoming, incoming_quantity) <> incoming_quantity
                 OR COALESCE(new_reserved, reserved_quantity) <> reserved_quantity
@@ -187,7 +208,7 @@ export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[
               updated_at = CASE WHEN c.changed THEN now() ELSE l.updated_at END
          FROM changes c
         WHERE l.id = c.id AND (SELECT ok FROM complete)
-       RETURNING ${columnList(LEVELS, "l")}, c.changed, c.old_stocked, c.old_reserved
+       RETURNING ${columnList(LEVELS, "l")}, c.changed, c.old_stocked, c.old_reserved, c.old_incoming
      ),
      ${movesCte("upd", {
        level_id: "id",
@@ -197,8 +218,9 @@ export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[
        reserved_after: "reserved_quantity",
        reason: reasonLiteral(Reasons.CORRECTION),
        threshold: thresholdOf("upd"),
+       incoming_delta: "incoming_quantity::bigint - old_incoming",
      })},
-     ${ledgerSql(ctx, params)}
+     ${ledgerSql(ctx, params, ctx.note, true)}
      SELECT ${COLUMNS}, changed, ${ALERTS_COLUMN} FROM upd`,
     params,
     "mit_update_levels"
@@ -209,12 +231,11 @@ export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[
     const existing = await lockLevels(ctx, list)
     throw notStockedAt(updates.filter((u) => !existing.has(levelKey(u.inventory_item_id, u.location_id))))
   }
-  // The levels as callers see them: the table's columns only (copies of one shape, see rowCopier).
-  const copy = rowCopier(LEVEL_COLUMNS)
+  // The levels as callers see them: the table's columns only (copies of one shape, see levelDto).
   const byKey = new Map<string, InventoryLevelDTO>()
   const changed: string[] = []
   for (const row of written) {
-    byKey.set(levelKey(row.inventory_item_id, row.location_id), copy(row as unknown as Record<string, unknown>) as unknown as InventoryLevelDTO)
+    byKey.set(levelKey(row.inventory_item_id, row.location_id), levelDto(row))
     if (row.changed) changed.push(row.id)
   }
   return { levels: updates.map((u) => byKey.get(levelKey(u.inventory_item_id, u.location_id))!), changed }
@@ -228,7 +249,7 @@ export async function findLevel(ctx: StockContext, key: LevelKey): Promise<Inven
     "mit_retrieve_level"
   )
   if (!level) throw levelNotFound(key)
-  return level
+  return levelDto(level)
 }
 
 /**
@@ -240,10 +261,10 @@ async function deleteLevelsWhere(ctx: StockContext, where: string, params: unkno
     `WITH del AS (
        UPDATE inventory_level SET deleted_at = now()
         WHERE ${where} AND deleted_at IS NULL
-       RETURNING id, inventory_item_id, location_id, stocked_quantity, reserved_quantity
+       RETURNING id, inventory_item_id, location_id, stocked_quantity, reserved_quantity, ${WHOLE_LEVEL_RETURNING}
      ),
      ${levelsDeletedMoves("del")},
-     ${ledgerSql(ctx, params)}
+     ${ledgerSql(ctx, params, ctx.note, true)}
      SELECT id FROM del`,
     params
   )
@@ -287,9 +308,9 @@ export async function adjustStocked(ctx: StockContext, key: LevelKey, delta: num
   )
   const [row] = rows as (InventoryLevelDTO & { _threshold: string | null })[]
   if (!row) throw noLevelToAdjust(key)
-  const { _threshold, ...level } = row
+  const level = levelDto(row)
   const after = level.stocked_quantity - level.reserved_quantity
-  noteCrossing(ctx, level, after - delta, after, _threshold)
+  noteCrossing(ctx, level, after - delta, after, row._threshold)
   return level
 }
 

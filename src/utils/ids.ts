@@ -11,10 +11,10 @@ import { randomFraction } from "./random"
  */
 const nextUlid = monotonicFactory(randomFraction)
 
-export function newId(prefix: "iitem" | "ilev" | "resitem"): string {
+export function newId(prefix: "iitem" | "ilev" | "resitem" | "itrf"): string {
   return `${prefix}_${nextUlid()}`
 }
 
-export function newIds(prefix: "iitem" | "ilev" | "resitem", count: number): string[] {
+export function newIds(prefix: "iitem" | "ilev" | "resitem" | "itrf", count: number): string[] {
   return Array.from({ length: count }, () => newId(prefix))
 }

@@ -3,7 +3,7 @@ import "reflect-metadata"
 import { SingleBar, Presets } from "cli-progress"
 import { Command, Option } from "commander"
 import type { DataSource } from "typeorm"
-import { DoctorReport, runDoctor, unresolvedProblems } from "../doctor"
+import { DoctorReport, LEDGER_QUANTITIES, runDoctor, unresolvedProblems } from "../doctor"
 import type { EmbeddedServer } from "../embedded-postgres"
 import { formatHistory, formatPrune, HistoryError, itemHistory, parseBeforeDate, pruneHistory, signed } from "../history"
 import { buildDataSource } from "../../loaders/connection"
@@ -112,10 +112,9 @@ function printDoctor(report: DoctorReport, fix: boolean): void {
     const verb = fix ? "fixed" : "found"
     for (const i of report.ledger_imbalance) {
       const level = i.level_id ?? "no live level"
-      const parts = [
-        i.stocked_quantity !== i.ledger_stocked ? `stocked ${i.stocked_quantity}, movements ${i.ledger_stocked} (${signed(i.stocked_quantity - i.ledger_stocked)})` : "",
-        i.reserved_quantity !== i.ledger_reserved ? `reserved ${i.reserved_quantity}, movements ${i.ledger_reserved} (${signed(i.reserved_quantity - i.ledger_reserved)})` : "",
-      ]
+      const parts = LEDGER_QUANTITIES.map(([name, value, sum]) =>
+        i[value] !== i[sum] ? `${name} ${i[value]}, movements ${i[sum]} (${signed(i[value] - i[sum])})` : ""
+      )
       lines.push(`  ${verb}  ${level}  item ${i.inventory_item_id} @ ${i.location_id}: ${parts.filter(Boolean).join("; ")}`)
     }
     if (!fix) lines.push("  Run with --fix to record each difference as a `repair` movement.")
