@@ -27,6 +27,16 @@ import type { StockContext } from "../stock/context"
 import { deleteItems, insertItems, ITEM_LIST, ITEM_RETRIEVE, restoreItems, updateItem } from "../stock/items"
 import { adjustStocked, deleteLevel, deleteLevelsAt, findLevel, insertLevels, LEVEL_LIST, LevelQuantity, sumLevels, updateLevels } from "../stock/levels"
 import { Reasons, SET_ASIDE_STATES } from "../stock/ledger"
+import {
+  badCountRows,
+  countIdempotencyKey,
+  CountDiffRow,
+  diffCount,
+  fileHash,
+  parseCountCsv,
+  staleCount,
+  StaleCountRow,
+} from "../stock/counts"
 import { releaseSetAside, setAside } from "../stock/set-aside"
 import { receiveTransfer, TRANSFER_LIST, TransferDTO, transferStock, TransferWrite } from "../stock/transfers"
 import { findReservation, publicReservation, release, ReleaseTarget, reserve, RESERVATION_LIST, updateReservation } from "../stock/reservations"
@@ -56,6 +66,8 @@ import {
   z,
 } from "../utils/validation"
 import { CallHost, InventoryMethod, ModuleRuntime, stockContext } from "./call"
+
+type MedusaErrorLike = { type?: string }
 
 type InjectedDependencies = {
   manager: EntityManager
@@ -121,6 +133,27 @@ const transferInput = z
   .strict()
   .refine((t) => t.from_location_id !== t.to_location_id, { error: "must differ from from_location_id", path: ["to_location_id"] })
 const receiveInput = z.object({ received_quantity: nonNegativeInt, ...noteFields }).strict()
+const countFile = z.string({ error: "must be the CSV text of the count" }).min(1, { error: "must not be empty" })
+const countOptions = z
+  .object({ expected: z.array(nonNegativeInt, { error: "must be an array of the diff's current quantities" }), reference: label.optional(), actor: label.optional() })
+  .strict()
+
+/** A count's diff (`previewStockCount`): its rows, and the file's hash. */
+export interface StockCountDiff {
+  file_hash: string
+  rows: CountDiffRow[]
+}
+
+/** What `applyStockCount` did. */
+export interface StockCountResult {
+  file_hash: string
+  idempotency_key: string
+  /** The file was applied before with the same quantities: nothing was written now. */
+  replayed: boolean
+  /** Rows counted, and levels whose stocked quantity the count changed. */
+  rows: number
+  changed: number
+}
 
 /** Transfers kept with their idempotency key, and read back for a repeated call. */
 const TRANSFER_CODEC: ResultCodec<TransferWrite> = {
@@ -722,6 +755,75 @@ export default class InventoryService implements IInventoryService, CallHost {
     const options: Record<string, unknown> = config === undefined || config === null ? DEFAULT_LIST_CONFIG : validateObject(config, "config")
     const ordered = options.order === undefined ? { ...options, order: { created_at: "DESC", id: "DESC" } } : options
     return await this.list<TransferDTO>(TRANSFER_LIST, selector, ordered, context)
+  }
+
+  /**
+   * The diff of a cycle count (a CSV file's text: `sku` or `inventory_item_id`, `location_id`,
+   * `counted`): per row, its line, the level's current stocked quantity, the count and the
+   * delta. Writes nothing. Bad rows (unknown sku, a location the item is not stocked at,
+   * negative or non-integer counts, a level counted twice, missing columns) are INVALID_DATA
+   * naming each line (`error.data.errors`).
+   */
+  @InventoryMethod({ readOnly: true })
+  @InjectEntityManager()
+  async previewStockCount(csv: string, @MedusaContext() context: SharedContext = {}): Promise<StockCountDiff> {
+    const text = validate(countFile, csv, "csv")
+    const ctx = this.stock(context)
+    const { rows, problems } = parseCountCsv(text)
+    if (problems.length) throw badCountRows(problems)
+    const { diff, problems: unresolved } = await diffCount(ctx, rows)
+    if (unresolved.length) throw badCountRows(unresolved)
+    return { file_hash: fileHash(text), rows: diff }
+  }
+
+  /**
+   * Applies a cycle count in one transaction: every row's level set to its count, with
+   * compare-and-set against `options.expected` (the diff's current quantities, one per row, in
+   * the file's order) and reason `cycle_count`. A level that changed since the diff is
+   * CONFLICT naming its rows (`error.data.rows`), and nothing is written. The file's hash is
+   * the idempotency key: the same file with the same quantities applies once.
+   */
+  @InventoryMethod()
+  @InjectEntityManager()
+  async applyStockCount(
+    csv: string,
+    options: z.input<typeof countOptions>,
+    @MedusaContext() context: SharedContext = {}
+  ): Promise<StockCountResult> {
+    const text = validate(countFile, csv, "csv")
+    const { expected, reference, actor } = validate(countOptions, validateObject(options, "options"), "options")
+    const ctx = this.stock(context)
+    const { rows, problems } = parseCountCsv(text)
+    if (problems.length) throw badCountRows(problems)
+    const { diff, problems: unresolved } = await diffCount(ctx, rows)
+    if (unresolved.length) throw badCountRows(unresolved)
+    if (expected.length !== diff.length) {
+      throw invalidData(`"options.expected" has ${expected.length} quantities for the count's ${diff.length} row(s): give the diff's current quantity of each row`)
+    }
+    const hash = fileHash(text)
+    const key = countIdempotencyKey(hash)
+    ctx.note = { reason: Reasons.CYCLE_COUNT, reference: reference ?? `count:${hash.slice(0, 12)}`, actor, idempotency_key: key }
+    const changes: StockedChange[] = diff.map((row, i) => ({
+      inventory_item_id: row.inventory_item_id,
+      location_id: row.location_id,
+      value: row.counted,
+      expected: expected[i],
+    }))
+    let written: { changed: string[]; replayed: boolean }
+    try {
+      written = await once(ctx, key, { method: "applyStockCount", file_hash: hash, expected }, () => writeStocked(ctx, "set", changes))
+    } catch (error) {
+      const stale = (error as { data?: { levels?: { inventory_item_id: string; location_id: string; stocked_quantity: number }[] } }).data?.levels
+      if ((error as MedusaErrorLike).type !== "conflict" || !stale?.[0] || !("stocked_quantity" in stale[0])) throw error
+      const now = new Map(stale.map((l) => [`${l.inventory_item_id}\u0000${l.location_id}`, l.stocked_quantity]))
+      const rowsStale: StaleCountRow[] = diff.flatMap((row, i) => {
+        const current = now.get(`${row.inventory_item_id}\u0000${row.location_id}`)
+        return current === undefined ? [] : [{ line: row.line, sku: row.sku, inventory_item_id: row.inventory_item_id, location_id: row.location_id, expected: expected[i], current }]
+      })
+      throw staleCount(rowsStale)
+    }
+    for (const id of written.changed) ctx.events.add(InventoryEvents.LEVEL_UPDATED, { id })
+    return { file_hash: hash, idempotency_key: key, replayed: written.replayed, rows: diff.length, changed: written.changed.length }
   }
 
   // ---------------------------------------------------------------- shared by several methods
