@@ -38,6 +38,7 @@ import {
   StaleCountRow,
 } from "../stock/counts"
 import { releaseSetAside, setAside } from "../stock/set-aside"
+import { listStockLevels, StockLevelRow } from "../stock/stock-levels"
 import { receiveTransfer, TRANSFER_LIST, TransferDTO, transferStock, TransferWrite } from "../stock/transfers"
 import { findReservation, publicReservation, release, ReleaseTarget, reserve, RESERVATION_LIST, updateReservation } from "../stock/reservations"
 import { once, onceWith, ResultCodec, reviveDates, StockedChange, writeStocked } from "../stock/stocked"
@@ -133,6 +134,16 @@ const transferInput = z
   .strict()
   .refine((t) => t.from_location_id !== t.to_location_id, { error: "must differ from from_location_id", path: ["to_location_id"] })
 const receiveInput = z.object({ received_quantity: nonNegativeInt, ...noteFields }).strict()
+const stockLevelFilters = z
+  .object({
+    location_id: z.union([idSchema, z.array(idSchema)], { error: "must be a location id or an array of them" }).optional(),
+    q: z.string({ error: "must be a string" }).max(512, { error: "is longer than 512 characters" }).optional(),
+    low_stock: z.boolean({ error: "must be a boolean" }).optional(),
+  })
+  .strict()
+const stockLevelPage = z
+  .object({ skip: nonNegativeInt.optional(), take: z.number({ error: "must be an integer from 1 to 1000" }).int().min(1).max(1000).optional() })
+  .strict()
 const countFile = z.string({ error: "must be the CSV text of the count" }).min(1, { error: "must not be empty" })
 const countOptions = z
   .object({ expected: z.array(nonNegativeInt, { error: "must be an array of the diff's current quantities" }), reference: label.optional(), actor: label.optional() })
@@ -742,6 +753,25 @@ export default class InventoryService implements IInventoryService, CallHost {
     for (const level of changed) ctx.events.add(InventoryEvents.LEVEL_UPDATED, { id: level })
     if (!replayed) ctx.events.add(InventoryEvents.TRANSFER_RECEIVED, { id: transfer.id })
     return transfer
+  }
+
+  /**
+   * The levels as the Stock page shows them, `[rows, count]`: each with its item's sku and
+   * title, its available quantity, its low-stock threshold and its units set aside. Filters:
+   * `location_id`, `q` (a part of the sku or title), `low_stock: true` (only levels under their
+   * threshold, most short first: the low-stock report). Default page: 20.
+   */
+  @InventoryMethod({ readOnly: true, replica: true, singleStatement: true })
+  @InjectEntityManager()
+  async listStockLevels(
+    selector: z.input<typeof stockLevelFilters> = {},
+    config: z.input<typeof stockLevelPage> = {},
+    @MedusaContext() context: SharedContext = {}
+  ): Promise<[StockLevelRow[], number]> {
+    const filters = validate(stockLevelFilters, selector ?? {}, "selector")
+    const page = validate(stockLevelPage, config ?? {}, "config")
+    const location_id = filters.location_id === undefined ? undefined : toArray(filters.location_id)
+    return await listStockLevels(this.stock(context), { ...filters, location_id }, { skip: page.skip ?? 0, take: page.take ?? 20 })
   }
 
   /** Transfers (newest first by default), `[rows, count]`; filters on any column, e.g. `{ status: "in_transit" }`. */
