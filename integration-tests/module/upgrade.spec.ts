@@ -165,6 +165,33 @@ describe("switching from @medusajs/inventory@1.11.7", () => {
     expect(await levelColumns()).toHaveLength(6)
   })
 
+  it("refuses to revert the warehouse operations while units are set aside or in transit", async () => {
+    const url = await database("mit_revert_held")
+    await runMigrations({ options: { database: { url } } })
+    const ds = new DataSource({ type: "postgres", url, entities: [InventoryItem, InventoryLevel, ReservationItem, InventoryMovement] })
+    await ds.initialize()
+    sources.push(ds)
+    const service = new InventoryService({ manager: ds.manager })
+    const item = await service.createInventoryItem({ sku: "HELD" })
+    await service.createInventoryLevels([
+      { inventory_item_id: item.id, location_id: "loc_a", stocked_quantity: 5 },
+      { inventory_item_id: item.id, location_id: "loc_b", stocked_quantity: 0 },
+    ])
+    await service.setAsideStock({ inventory_item_id: item.id, location_id: "loc_a", quantity: 1, state: "damaged" })
+    const transfer = await service.transferStock({ inventory_item_id: item.id, from_location_id: "loc_a", to_location_id: "loc_b", quantity: 2, in_transit: true })
+    await expect(revertMigration({ options: { database: { url } } })).rejects.toThrow(
+      "Cannot revert the warehouse operations migration: 1 level(s) hold units set aside and 1 transfer(s) are in transit"
+    )
+    await service.releaseSetAside({ inventory_item_id: item.id, location_id: "loc_a", quantity: 1, state: "damaged", to: "stocked" })
+    await service.receiveTransfer(transfer.id, { received_quantity: 2 })
+    await revertMigration({ options: { database: { url } } })
+    expect(await ds.query(`SELECT to_regclass('inventory_transfer') AS t`)).toEqual([{ t: null }])
+    expect(await ds.query(`SELECT location_id, stocked_quantity FROM inventory_level ORDER BY location_id`)).toEqual([
+      { location_id: "loc_a", stocked_quantity: 3 },
+      { location_id: "loc_b", stocked_quantity: 2 },
+    ])
+  })
+
   it("runMigrations without options.database logs and returns (shared mode)", async () => {
     const messages: string[] = []
     const logger = { info: (m: string) => messages.push(m) } as unknown as Console

@@ -357,4 +357,37 @@ describe("warehouse operations", () => {
       expect([await raw(id), await counts()]).toEqual(before)
     })
   })
+
+  describe("the Stock page's levels (listStockLevels)", () => {
+    it("lists levels with sku, title, available, threshold and units set aside; filters by location and text; the low-stock report", async () => {
+      const module = db.service({ lowStockThreshold: 3 })
+      const a = (await module.createInventoryItem({ sku: "LOW-A", title: "Apron" })).id
+      const b = (await module.createInventoryItem({ sku: "LOW-B", title: "Boot" })).id
+      await module.createInventoryLevels([
+        { inventory_item_id: a, location_id: "wh_1", stocked_quantity: 2 },
+        { inventory_item_id: a, location_id: "wh_2", stocked_quantity: 9, metadata: { low_stock_threshold: 10 } },
+        { inventory_item_id: b, location_id: "wh_1", stocked_quantity: 8 },
+      ])
+      await module.setAsideStock({ inventory_item_id: b, location_id: "wh_1", quantity: 6, state: "safety_stock" })
+      const [all, count] = await module.listStockLevels()
+      expect(count).toBe(3)
+      expect(all.map((l) => [l.sku, l.location_id, l.available_quantity, l.threshold, l.unavailable.safety_stock])).toEqual([
+        ["LOW-A", "wh_1", 2, 3, 0],
+        ["LOW-A", "wh_2", 9, 10, 0],
+        ["LOW-B", "wh_1", 2, 3, 6],
+      ])
+      // Most short first: 9 of 10 (−1), then 2 of 3 (−1) by sku, then…
+      const [low, lowCount] = await module.listStockLevels({ low_stock: true })
+      expect([low.map((l) => [l.sku, l.location_id]), lowCount]).toEqual([[["LOW-A", "wh_1"], ["LOW-A", "wh_2"], ["LOW-B", "wh_1"]], 3])
+      expect((await module.listStockLevels({ low_stock: true, location_id: "wh_2" }))[0].map((l) => l.title)).toEqual(["Apron"])
+      expect((await module.listStockLevels({ q: "boo" }))[0].map((l) => l.sku)).toEqual(["LOW-B"])
+      expect((await module.listStockLevels({ q: "%" }))[1]).toBe(0)
+      const [page, total] = await module.listStockLevels({}, { skip: 2, take: 1 })
+      expect([page.map((l) => l.sku), total]).toEqual([["LOW-B"], 3])
+      // Without the option, only levels with their own threshold can be low.
+      expect((await service.listStockLevels({ low_stock: true }))[0].map((l) => l.location_id)).toEqual(["wh_2"])
+      await expect(service.listStockLevels({ low: true } as never)).rejects.toMatchObject({ type: MedusaError.Types.INVALID_DATA, message: `"selector" has unknown field(s): "low"` })
+      await expect(service.listStockLevels({}, { take: 0 })).rejects.toMatchObject({ type: MedusaError.Types.INVALID_DATA })
+    })
+  })
 })
