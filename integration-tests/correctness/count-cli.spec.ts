@@ -182,4 +182,37 @@ describe("medusa-inventory count import and export", () => {
     },
     CLI_TIMEOUT
   )
+
+  it(
+    "export streams: 200,000 levels as JSON within a 48 MB JavaScript heap (holding them all would not fit)",
+    async () => {
+      await db.truncate()
+      await db.query(
+        `INSERT INTO inventory_item (id, sku, requires_shipping)
+         SELECT 'iitem_e' || lpad(g::text, 6, '0'), 'EXP-' || lpad(g::text, 6, '0'), true FROM generate_series(1, 50000) g`
+      )
+      await db.query(
+        `INSERT INTO inventory_level (id, inventory_item_id, location_id, stocked_quantity)
+         SELECT 'ilev_e' || lpad(g::text, 7, '0'), 'iitem_e' || lpad(((g - 1) % 50000 + 1)::text, 6, '0'), 'loc_' || ((g - 1) / 50000), 7
+           FROM generate_series(1, 200000) g`
+      )
+      const out = path.join(dir, "levels.json")
+      await run("node", ["--max-old-space-size=48", CLI, "export", "--format", "json", "--output", out], { env })
+      const text = fs.readFileSync(out, "utf8")
+      const lines = text.trimEnd().split("\n")
+      expect(lines).toHaveLength(200_002) // "[", a row per level, "]"
+      expect(JSON.parse(lines[1].replace(/,$/, ""))).toEqual({
+        sku: "EXP-000001",
+        inventory_item_id: "iitem_e000001",
+        location_id: "loc_0",
+        stocked: 7,
+        reserved: 0,
+        incoming: 0,
+        available: 7,
+        unavailable: { damaged: 0, quality_control: 0, safety_stock: 0 },
+      })
+      expect(JSON.parse(text)).toHaveLength(200_000)
+    },
+    CLI_TIMEOUT
+  )
 })
