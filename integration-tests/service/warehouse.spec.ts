@@ -365,7 +365,7 @@ describe("warehouse operations", () => {
       const b = (await module.createInventoryItem({ sku: "LOW-B", title: "Boot" })).id
       await module.createInventoryLevels([
         { inventory_item_id: a, location_id: "wh_1", stocked_quantity: 2 },
-        { inventory_item_id: a, location_id: "wh_2", stocked_quantity: 9, metadata: { low_stock_threshold: 10 } },
+        { inventory_item_id: a, location_id: "wh_2", stocked_quantity: 9, metadata: { low_stock_threshold: 10 } } as never,
         { inventory_item_id: b, location_id: "wh_1", stocked_quantity: 8 },
       ])
       await module.setAsideStock({ inventory_item_id: b, location_id: "wh_1", quantity: 6, state: "safety_stock" })
