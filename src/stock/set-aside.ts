@@ -39,8 +39,8 @@ export async function setAside(ctx: StockContext, change: SetAsideChange): Promi
   const level = await writeOne(ctx, change, {
     set: `stocked_quantity = stocked_quantity - $3::int, ${column} = ${column} + $3::int`,
     guard: `stocked_quantity - reserved_quantity >= $3::int`,
-    stocked: "-$3::bigint",
-    state: "$3::bigint",
+    stocked: -1,
+    state: 1,
     reason: Reasons.SET_ASIDE,
   })
   if (level) return level
@@ -61,8 +61,8 @@ export async function releaseSetAside(ctx: StockContext, change: SetAsideChange,
   const level = await writeOne(ctx, change, {
     set: `${to === "stocked" ? "stocked_quantity = stocked_quantity + $3::int, " : ""}${column} = ${column} - $3::int`,
     guard: `${column} >= $3::int`,
-    stocked: to === "stocked" ? "$3::bigint" : "0",
-    state: "-$3::bigint",
+    stocked: to === "stocked" ? 1 : 0,
+    state: -1,
     reason: to === "stocked" ? Reasons.RETURNED_TO_STOCK : Reasons.DISCARDED,
   })
   if (level) return level
@@ -81,9 +81,9 @@ interface Write {
   set: string
   /** The condition the level must meet for the write. */
   guard: string
-  /** The movement's stocked delta and its delta of the state's units. */
-  stocked: string
-  state: string
+  /** The sign of the movement's stocked delta and of its delta of the state's units (× the quantity). */
+  stocked: -1 | 0 | 1
+  state: -1 | 1
   reason: (typeof Reasons)[keyof typeof Reasons]
 }
 
@@ -98,12 +98,12 @@ async function writeOne(ctx: StockContext, change: SetAsideChange, write: Write)
      ),
      ${movesCte("upd", {
        level_id: "id",
-       stocked_delta: write.stocked,
+       stocked_delta: `${write.stocked} * $3::bigint`,
        reserved_delta: "0",
        stocked_after: "stocked_quantity",
        reserved_after: "reserved_quantity",
        reason: reasonLiteral(write.reason),
-       [`${change.state}_delta`]: write.state,
+       [`${change.state}_delta`]: `${write.state} * $3::bigint`,
        state: "$4::text",
      })},
      ${recordSql(ctx, params, ctx.note, true)}
@@ -113,8 +113,7 @@ async function writeOne(ctx: StockContext, change: SetAsideChange, write: Write)
   if (!row) return undefined
   const level = levelDto(row)
   const after = level.stocked_quantity - level.reserved_quantity
-  const stockedDelta = write.stocked === "0" ? 0 : write.stocked.startsWith("-") ? -change.quantity : change.quantity
-  noteCrossing(ctx, level, after - stockedDelta, after, row._threshold)
+  noteCrossing(ctx, level, after - write.stocked * change.quantity, after, row._threshold)
   return level
 }
 

@@ -127,7 +127,7 @@ export async function transferStock(ctx: StockContext, input: TransferInput): Pr
               CASE WHEN $6::text = 'received' THEN '${Reasons.TRANSFER_IN}' ELSE '${Reasons.TRANSFER_IN_TRANSIT}' END, 2 FROM dst
      ),
      ${MOVES("$1::text")},
-     ${recordSql(ctx, params, { ...note, reference: note.reference ?? undefined }, true)}
+     ${recordSql(ctx, params, note, true)}
      SELECT t.*, (SELECT json_build_object('after', stocked_quantity - reserved_quantity, 'threshold', threshold) FROM src) AS _source
        FROM t`,
     params
@@ -187,6 +187,7 @@ export async function receiveTransfer(ctx: StockContext, id: string, received: n
     )
   }
   const { _incoming: _ignored, ...closed } = row
+  // A receipt only raises availability: of the alerts, only back-in-stock can follow, which needs no threshold.
   const after = level.stocked_quantity + received - level.reserved_quantity
   noteCrossing(ctx, level, after - received, after, null)
   return { transfer: closed, changed: [level.id] }
