@@ -125,13 +125,12 @@ function LowStock({ name }) {
   else
     body = h(Table, {
       testid: "low-stock-table",
-      headers: ["SKU", "Item", "Location", "Available", "Threshold"],
+      headers: ["SKU", "Location", "Available", "Threshold"],
       rows: data.levels.map((l) =>
         h(
           "tr",
           { key: l.id, className: "border-grey-20 border-t", "data-testid": "low-stock-row" },
           h("td", { className: cell }, l.product_id ? h(Link, { to: `/a/products/${l.product_id}`, className: "text-violet-60" }, l.sku || l.inventory_item_id) : l.sku || l.inventory_item_id),
-          h("td", { className: cell }, l.title || ""),
           h("td", { className: cell }, name(l.location_id)),
           h("td", { className: cell }, String(l.available_quantity)),
           h("td", { className: cell }, String(l.threshold))
