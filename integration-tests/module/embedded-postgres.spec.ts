@@ -37,7 +37,7 @@ describe("medusa-inventory on the embedded PostgreSQL", () => {
 
   it("makes the server on first use, migrates, and stops it on exit", async () => {
     const first = await run("node", [CLI, "migrate"], { cwd, env })
-    expect(first.stdout.trim()).toBe("Inventory module migrations: 7 applied")
+    expect(first.stdout.trim()).toBe("Inventory module migrations: 8 applied")
     expect(first.stderr).toMatch(/initialising an embedded PostgreSQL in \.embedded-postgres\/data \(first run only\)/)
     expect(fs.existsSync(path.join(dataDir(), "PG_VERSION"))).toBe(true)
     expect(serverRunning()).toBe(false)

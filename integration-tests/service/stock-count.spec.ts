@@ -15,7 +15,7 @@ describe("cycle counts", () => {
   let items: string[]
 
   beforeAll(async () => {
-    db = await setupTestDatabase("mit_count", 60)
+    db = await setupTestDatabase("mit_count", 20)
     service = db.service()
   })
   beforeEach(async () => {

@@ -19,7 +19,7 @@ describe("warehouse operations", () => {
   let service: InventoryService
 
   beforeAll(async () => {
-    db = await setupTestDatabase("mit_wh", 30)
+    db = await setupTestDatabase("mit_wh", 20)
     service = db.service()
   })
   beforeEach(async () => {
