@@ -72,11 +72,32 @@ export interface SeedProgress {
   stop(): void
 }
 
+export interface SeedOptions {
+  /**
+   * The warehouse operations of this module's plugin (its admin routes): low-stock thresholds,
+   * two damaged mugs and a transfer in transit, for the Stock page. Off for a store on another
+   * inventory module, where those routes do not exist.
+   */
+  warehouse?: boolean
+}
+
+/** The warehouse part of the demo (SeedOptions.warehouse). */
+export const DEMO_WAREHOUSE = {
+  /** Levels given a low-stock threshold (metadata.low_stock_threshold): [sku, location, threshold]. */
+  thresholds: [
+    ["DEMO-CAP", "Main Warehouse", 5],
+    ["DEMO-SWEAT-M", "Backup Warehouse", 6],
+  ] as [string, string, number][],
+  damaged: { sku: "DEMO-MUG", location: "Main Warehouse", quantity: 2, reference: "DEMO-RMA-1" },
+  transfer: { sku: "DEMO-SHIRT-S", from: "Main Warehouse", to: "Backup Warehouse", quantity: 4, reference: "DEMO-TRANSFER-1" },
+}
+
 /** The steps, counted up front for the progress bar. */
-export function seedStepCount(): number {
+export function seedStepCount(options: SeedOptions = {}): number {
   const variants = PRODUCTS.reduce((n, p) => n + p.variants.length, 0)
   // region, shipping, locations and their links, products, levels, api token, analytics choice, order
-  return 2 + LOCATIONS.length * 2 + PRODUCTS.length + variants * LOCATIONS.length + 3
+  // (and the thresholds, the damaged units and the transfer)
+  return 2 + LOCATIONS.length * 2 + PRODUCTS.length + variants * LOCATIONS.length + 3 + (options.warehouse ? 3 : 0)
 }
 
 async function one<T>(db: Client, sql: string, params: unknown[]): Promise<T | undefined> {
@@ -84,18 +105,18 @@ async function one<T>(db: Client, sql: string, params: unknown[]): Promise<T | u
   return rows[0] as T | undefined
 }
 
-export async function seedStore(api: Api, databaseUrl: string, progress: SeedProgress): Promise<SeededStore> {
+export async function seedStore(api: Api, databaseUrl: string, progress: SeedProgress, options: SeedOptions = {}): Promise<SeededStore> {
   const db = new Client({ connectionString: databaseUrl })
   await db.connect()
   try {
-    return await seed(api, db, progress)
+    return await seed(api, db, progress, options)
   } finally {
     await db.end()
   }
 }
 
-async function seed(api: Api, db: Client, progress: SeedProgress): Promise<SeededStore> {
-  progress.start(seedStepCount())
+async function seed(api: Api, db: Client, progress: SeedProgress, options: SeedOptions): Promise<SeededStore> {
+  progress.start(seedStepCount(options))
   const found = (what: string) => progress.step(`found ${what}`)
   const made = (what: string) => progress.step(`created ${what}`)
 
@@ -218,8 +239,60 @@ async function seed(api: Api, db: Client, progress: SeedProgress): Promise<Seede
     order = await checkout(api, region.id, salesChannelId, shipping.id, lines)
     made(`a demo order of ${DEMO_ORDER.map((line) => `${line.quantity} × ${line.sku}`).join(" and ")} (reserved)`)
   }
+  if (options.warehouse) await seedWarehouse(api, db, items, found, made)
   progress.stop()
   return { apiToken, itemId: shirt.itemId, orderId: order.id }
+}
+
+/**
+ * The Stock page's demo, through the plugin's admin routes: low-stock thresholds (in the levels'
+ * metadata, which Medusa's API has no field for, so written here directly; thresholds are not
+ * stock), two damaged mugs set aside at the main warehouse, and one transfer of shirts in
+ * transit from the main warehouse to the backup one.
+ */
+async function seedWarehouse(
+  api: Api,
+  db: Client,
+  items: Map<string, { itemId: string }>,
+  found: (what: string) => void,
+  made: (what: string) => void
+): Promise<void> {
+  const locationId = async (name: string) => (await one<{ id: string }>(db, `SELECT id FROM stock_location WHERE name = $1 AND deleted_at IS NULL`, [name]))!.id
+  const thresholds = []
+  for (const [sku, location, threshold] of DEMO_WAREHOUSE.thresholds) {
+    const updated = await db.query(
+      `UPDATE inventory_level SET metadata = COALESCE(metadata, '{}'::jsonb) || jsonb_build_object('low_stock_threshold', $3::int)
+        WHERE inventory_item_id = $1 AND location_id = $2 AND deleted_at IS NULL AND (metadata->>'low_stock_threshold') IS NULL`,
+      [items.get(sku)!.itemId, await locationId(location), threshold]
+    )
+    thresholds.push(updated.rowCount)
+  }
+  if (thresholds.some(Boolean)) made("low-stock thresholds of DEMO-CAP and DEMO-SWEAT-M")
+  else found("the low-stock thresholds")
+
+  const { damaged, transfer } = DEMO_WAREHOUSE
+  const mug = items.get(damaged.sku)!.itemId
+  const mugLocation = await locationId(damaged.location)
+  const held = await one<{ damaged_quantity: number }>(db, `SELECT damaged_quantity FROM inventory_level WHERE inventory_item_id = $1 AND location_id = $2 AND deleted_at IS NULL`, [mug, mugLocation])
+  if (held && held.damaged_quantity > 0) found(`${held.damaged_quantity} damaged ${damaged.sku}`)
+  else {
+    await api.ok("POST", `/admin/inventory-items/${mug}/location-levels/${mugLocation}/set-aside`, { state: "damaged", quantity: damaged.quantity, reference: damaged.reference })
+    made(`${damaged.quantity} damaged ${damaged.sku} set aside`)
+  }
+
+  const sent = await one(db, `SELECT 1 FROM inventory_transfer WHERE reference = $1`, [transfer.reference])
+  if (sent) found(`the transfer ${transfer.reference}`)
+  else {
+    await api.ok("POST", "/admin/stock/transfers", {
+      inventory_item_id: items.get(transfer.sku)!.itemId,
+      from_location_id: await locationId(transfer.from),
+      to_location_id: await locationId(transfer.to),
+      quantity: transfer.quantity,
+      in_transit: true,
+      reference: transfer.reference,
+    })
+    made(`a transfer of ${transfer.quantity} × ${transfer.sku} in transit (${transfer.reference})`)
+  }
 }
 
 /**

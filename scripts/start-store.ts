@@ -261,6 +261,9 @@ Try it:
   curl -s ${base}/admin/orders/${options.orderId}/reservations ${auth}
   # why DEMO-SHIRT-M's quantities are what they are: its stock movements, newest first
   curl -s ${base}/admin/inventory-items/${options.itemId}/movements ${auth}
+  # the transfer in transit, and the two damaged mugs (Stock page: ${base}${ADMIN_PATH}/a/stock)
+  curl -s '${base}/admin/stock/transfers?status=in_transit' ${auth}
+  curl -s '${base}/admin/stock/levels?q=DEMO-MUG' ${auth}
 
 Check reserved quantities against reservations:  npm run inventory -- doctor --database ${STORE_DATABASE}
 Press Ctrl-C to stop the server${options.ownsDatabase ? " and the database" : ""}.
@@ -294,7 +297,7 @@ async function main(): Promise<void> {
   const base = `http://localhost:${port}`
   const api = new Api(base)
   await api.login(ADMIN_EMAIL, ADMIN_PASSWORD)
-  const seeded = await step("demo catalogue", () => seedStore(api, databaseUrl, seedProgress()))
+  const seeded = await step("demo catalogue", () => seedStore(api, databaseUrl, seedProgress(), { warehouse: true }))
   if (stoppedByUser) return
 
   const database = embedded ? `${embedded.url(STORE_DATABASE)}  (embedded; data in .embedded-postgres/)` : redact(databaseUrl)

@@ -104,6 +104,16 @@ export interface InventoryMovementDTO {
   idempotency_key: string | null
   metadata: Record<string, unknown> | null
   created_at: Date
+  /** Change of incoming_quantity (a transfer in transit, its receipt, a correction). */
+  incoming_delta: number
+  /** Changes of the units set aside, per state. */
+  damaged_delta: number
+  quality_control_delta: number
+  safety_stock_delta: number
+  /** The state a set-aside or its release moved units into or out of. */
+  state: "damaged" | "quality_control" | "safety_stock" | null
+  /** The transfer the movement belongs to. */
+  transfer_id: string | null
 }
 
 /** Filters of `listInventoryMovements`. */
@@ -117,6 +127,8 @@ export interface FilterableInventoryMovementProps {
   reservation_item_id?: string | string[]
   idempotency_key?: string | string[]
   created_at?: { gt?: Date | string; gte?: Date | string; lt?: Date | string; lte?: Date | string }
+  state?: string | string[]
+  transfer_id?: string | string[]
 }
 
 /** What a caller records with its change: why, what for, who, once. */

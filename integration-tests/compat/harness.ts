@@ -97,6 +97,8 @@ export interface Outcome {
   error?: NormalizedError
   /** Events emitted during a top-level step (after commit for ours, inside the call for the official). */
   events?: Json
+  /** Ours only: levels whose `unavailable` breakdown was not the expected shape. */
+  unavailable_shape?: string[]
 }
 
 export interface Step {
@@ -182,8 +184,12 @@ export class Replay {
     } finally {
       this.depth--
     }
+    // README "Behaviour": this module's levels carry an `unavailable` breakdown (units set aside)
+    // beside the official fields. Checked here for its shape, then left out of the comparison.
+    const shapeProblems: string[] = []
+    const compared = result.ok && this.module.name === "ours" ? withoutUnavailable(result.value, shapeProblems) : result.ok ? result.value : undefined
     const outcome: Outcome = result.ok
-      ? { ok: true, value: this.normalizeValue(result.value, options) }
+      ? { ok: true, value: this.normalizeValue(compared, options), ...(shapeProblems.length ? { unavailable_shape: shapeProblems } : {}) }
       : { ok: false, error: normalizeError(result.error, this.labeller) }
     if (topLevel) {
       // The stock alerts are events only this module sends (README "Behaviour"; the ledger
@@ -211,6 +217,29 @@ export class Replay {
     if (Array.isArray(value)) return normalizeUnordered(value, this.labeller)
     return normalize(value, this.labeller)
   }
+}
+
+/**
+ * A copy of `value` without the `unavailable` field of this module's levels (objects with a
+ * `stocked_quantity`), after checking that each is `{ damaged, quality_control, safety_stock }`
+ * of integers; anything else is noted in `problems` (and so shows as a difference).
+ */
+export function withoutUnavailable(value: unknown, problems: string[]): unknown {
+  if (Array.isArray(value)) return value.map((v) => withoutUnavailable(v, problems))
+  if (!value || typeof value !== "object" || value instanceof Date) return value
+  const record = value as Record<string, unknown>
+  const out: Record<string, unknown> = Object.create(Object.getPrototypeOf(value))
+  for (const [key, inner] of Object.entries(record)) {
+    if (key === "unavailable" && "stocked_quantity" in record) {
+      const breakdown = inner as Record<string, unknown> | null
+      const keys = breakdown && typeof breakdown === "object" ? Object.keys(breakdown).sort().join(",") : ""
+      const integers = keys === "damaged,quality_control,safety_stock" && Object.values(breakdown!).every((n) => Number.isInteger(n))
+      if (!integers) problems.push(`a level's "unavailable" is ${JSON.stringify(inner)}`)
+      continue
+    }
+    out[key] = withoutUnavailable(inner, problems)
+  }
+  return out
 }
 
 /** A flow of Medusa calls, written once and run against each module. */

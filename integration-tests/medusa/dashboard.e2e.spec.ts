@@ -2,7 +2,7 @@ import fs from "fs"
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core"
 import { ensureAdminBuild } from "../../scripts/admin-build"
 import { appEnv, medusaCommand } from "../../scripts/example-app"
-import { ADMIN_EMAIL, ADMIN_PASSWORD, seedStore } from "../../scripts/seed-store"
+import { ADMIN_EMAIL, ADMIN_PASSWORD, DEMO_WAREHOUSE, seedStore } from "../../scripts/seed-store"
 import {
   artifactPath,
   clearArtifacts,
@@ -110,9 +110,17 @@ function expectedInventory(subject: Module, seeded: Record<string, Levels>, loca
 /** The Inventory page's rows without the hoodie's, which depend on the module's allocation (compared on their own). */
 const withoutHoodie = (rows: InventoryRow[]) => rows.filter((row) => row.sku !== HOODIE.sku)
 
+/** The refusals the Stock page's steps provoke on purpose, which the page shows (steps 11–13). */
+const STOCK_PAGE_REFUSALS: ExpectedFailure[] = [
+  { method: "POST", path: /^\/admin\/stock\/transfers$/, status: 409, why: "step 11 transfers more than the source has available" },
+  { method: "POST", path: /^\/admin\/inventory-items\/[^/]+\/location-levels\/[^/]+\/release$/, status: 409, why: "step 12 releases more than is set aside" },
+  { method: "POST", path: /^\/admin\/stock\/counts\/preview$/, status: 400, why: "step 13 uploads a count with a bad row" },
+  { method: "POST", path: /^\/admin\/stock\/counts\/apply$/, status: 409, why: "step 13 applies a count after a sale" },
+]
+
 const MODULES: Module[] = [
   // The example store's configuration, as `npm start` runs it: allocation "most-available".
-  { name: "ours", env: {}, expectedFailures: [], hoodieAt: BACKUP },
+  { name: "ours", env: {}, expectedFailures: STOCK_PAGE_REFUSALS, hoodieAt: BACKUP },
   {
     name: "official",
     env: { INVENTORY_MODULE: "@medusajs/inventory" },
@@ -562,6 +570,175 @@ describe.each(MODULES)("Medusa Admin on the $name inventory module", (subject) =
         seen.stockHistory = movements
       })
     )
+
+    /** The Stock page's table rows (by test id), as text cells. */
+    const rowsOf = (testid: string) => tableRows(page.getByTestId(testid))
+    /** A level's row in the set-aside table. */
+    const levelRow = (sku: string, location: string) => page.locator(`[data-testid='stock-level'][data-sku='${sku}'][data-location='${location}']`)
+    const noop = { start: () => undefined, step: () => undefined, stop: () => undefined }
+
+    test(
+      "10. the Stock page (sidebar entry) reports low stock with links to the product",
+      step("10-stock-low-stock", async () => {
+        // The warehouse part of the npm start demo: thresholds, two damaged mugs, a transfer in transit.
+        await seedStore(api, app.databaseUrl, noop, { warehouse: true })
+        await navigate("Stock", /\/app\/a\/stock/)
+        await page.getByTestId("stock-page").waitFor()
+        // DEMO-CAP was counted up to 9 in step 4 (threshold 5): only DEMO-SWEAT-M at the backup warehouse (4, threshold 6) is short.
+        const rows = await eventually(() => rowsOf("low-stock-table"), (r) => expect(r).toEqual([["DEMO-SWEAT-M", BACKUP, "4", "6"]]))
+        await eventually(() => rowsOf("open-transfers"), (r) => expect(r).toHaveLength(1))
+        await eventually(() => rowsOf("levels-table"), (r) => expect(r).toHaveLength(10))
+        // The page as the npm start demo shows it (the README's screenshot): tall enough for every part.
+        await page.getByRole("heading", { name: "Stock", exact: true }).scrollIntoViewIfNeeded()
+        await page.setViewportSize({ width: 1440, height: 2600 })
+        await shot("10-stock-page")
+        await page.setViewportSize({ width: 1440, height: 900 })
+        await page.getByTestId("low-stock-row").getByRole("link", { name: "DEMO-SWEAT-M" }).click()
+        await page.waitForURL(/\/app\/a\/products\/prod_/)
+        await page.getByRole("heading", { name: "Medusa Sweatshirt" }).waitFor()
+        await navigate("Stock", /\/app\/a\/stock/)
+        seen.stockLowStock = rows
+      })
+    )
+
+    test(
+      "11. transfers: the demo transfer in transit, a transfer through the form, a refusal, and a short receipt",
+      step("11-stock-transfers", async () => {
+        const { transfer } = DEMO_WAREHOUSE
+        await eventually(() => rowsOf("open-transfers"), (r) => expect(r.map((cells) => cells.slice(0, 4))).toEqual([[transfer.sku, MAIN, BACKUP, String(transfer.quantity)]]))
+        const mugsBefore = await levels("DEMO-MUG")
+        const form = page.getByTestId("transfer-form")
+        await form.getByTestId("transfer-item").selectOption({ label: "DEMO-MUG" })
+        await form.getByTestId("transfer-from").selectOption({ label: MAIN })
+        await form.getByTestId("transfer-to").selectOption({ label: BACKUP })
+        await form.getByTestId("transfer-quantity").fill("3")
+        await form.getByTestId("transfer-in-transit").uncheck()
+        await shot("11-transfer-form")
+        const sent = await responseTo(page, "POST", /^\/admin\/stock\/transfers$/, () => form.getByTestId("transfer-submit").click())
+        expect(sent.status()).toBe(200)
+        await eventually(() => form.getByTestId("transfer-message").innerText(), (text) => expect(text.trim()).toBe("3 unit(s) transferred."))
+        expect(await levels("DEMO-MUG")).toEqual({
+          [MAIN]: { ...mugsBefore[MAIN], stocked: mugsBefore[MAIN].stocked - 3 },
+          [BACKUP]: { ...mugsBefore[BACKUP], stocked: mugsBefore[BACKUP].stocked + 3 },
+        })
+        await form.getByTestId("transfer-quantity").fill("1000")
+        const refused = await responseTo(page, "POST", /^\/admin\/stock\/transfers$/, () => form.getByTestId("transfer-submit").click())
+        expect(refused.status()).toBe(409)
+        await eventually(() => form.getByTestId("transfer-message").innerText(), (text) => expect(text).toContain(`to transfer 1000 unit(s) to location ${locationIds.get(BACKUP)}: 1000 needed`))
+
+        const shirts = await levels(transfer.sku)
+        const open = page.getByTestId("open-transfer")
+        await open.getByTestId("receive-quantity").fill(String(transfer.quantity - 1))
+        const received = await responseTo(page, "POST", /^\/admin\/stock\/transfers\/[^/]+\/receive$/, () => open.getByTestId("receive-button").click())
+        expect(received.status()).toBe(200)
+        await page.getByTestId("no-open-transfers").waitFor()
+        expect((await levels(transfer.sku))[BACKUP]).toEqual({ stocked: shirts[BACKUP].stocked + transfer.quantity - 1, reserved: 0 })
+        await shot("11-transfer-received")
+        seen.stockTransfers = { received: transfer.quantity - 1 }
+      })
+    )
+
+    test(
+      "12. sets units aside per level, returns them to stock, and shows a refusal",
+      step("12-stock-set-aside", async () => {
+        await page.getByTestId("levels-search").fill("DEMO-MUG")
+        const unavailable = (location: string) => levelRow("DEMO-MUG", location).getByTestId("level-unavailable").innerText()
+        await eventually(() => unavailable(MAIN), (text) => expect(text).toBe(`${DEMO_WAREHOUSE.damaged.quantity} / 0 / 0`))
+        const apply = async (location: string, action: string, state: string, quantity: number) => {
+          const row = levelRow("DEMO-MUG", location)
+          await row.getByTestId("level-action").selectOption(action)
+          await row.getByTestId("level-state").selectOption(state)
+          await row.getByTestId("level-quantity").fill(String(quantity))
+          return await responseTo(page, "POST", /\/location-levels\/[^/]+\/(set-aside|release)$/, () => row.getByTestId("level-apply").click())
+        }
+        const backupBefore = (await levels("DEMO-MUG"))[BACKUP]
+        expect((await apply(BACKUP, "set-aside", "quality_control", 1)).status()).toBe(200)
+        await eventually(() => unavailable(BACKUP), (text) => expect(text).toBe("0 / 1 / 0"))
+        expect((await levels("DEMO-MUG"))[BACKUP]).toEqual({ ...backupBefore, stocked: backupBefore.stocked - 1 })
+        expect((await apply(MAIN, "return", "damaged", 1)).status()).toBe(200)
+        await eventually(() => unavailable(MAIN), (text) => expect(text).toBe("1 / 0 / 0"))
+        expect((await apply(MAIN, "discard", "damaged", 5)).status()).toBe(409)
+        await eventually(() => levelRow("DEMO-MUG", MAIN).getByTestId("level-error").innerText(), (text) => expect(text).toContain("Cannot release 5 damaged unit(s)"))
+        await shot("12-set-aside")
+        seen.stockSetAside = { main: await unavailable(MAIN), backup: await unavailable(BACKUP) }
+      })
+    )
+
+    test(
+      "13. uploads a cycle count: the diff, applied; a count gone stale is refused naming its row; a bad row by its line",
+      step("13-stock-count", async () => {
+        const main = locationIds.get(MAIN)!
+        const upload = async (name: string, csv: string) => {
+          const response = responseTo(page, "POST", /^\/admin\/stock\/counts\/preview$/, () =>
+            page.getByTestId("count-file").setInputFiles({ name, mimeType: "text/csv", buffer: Buffer.from(csv) })
+          )
+          return await response
+        }
+        const cap = (await levels("DEMO-CAP"))[MAIN].stocked
+        expect((await upload("count-1.csv", `sku,location_id,counted\nDEMO-CAP,${main},12\nDEMO-SHIRT-L,${main},15\n`)).status()).toBe(200)
+        const diff = await eventually(() => rowsOf("count-diff-table"), (r) => expect(r).toHaveLength(2))
+        expect(diff).toEqual([
+          ["2", "DEMO-CAP", main, String(cap), "12", `+${12 - cap}`],
+          ["3", "DEMO-SHIRT-L", main, "15", "15", "0"],
+        ])
+        await shot("13-count-diff")
+        const applied = await responseTo(page, "POST", /^\/admin\/stock\/counts\/apply$/, () => page.getByTestId("count-apply").click())
+        expect(applied.status()).toBe(200)
+        await eventually(() => page.getByTestId("count-message").innerText(), (text) => expect(text.trim()).toBe("Applied count-1.csv: 1 level(s) changed."))
+        expect((await levels("DEMO-CAP"))[MAIN].stocked).toBe(12)
+
+        const mug = (await levels("DEMO-MUG"))[MAIN].stocked
+        await upload("count-2.csv", `sku,location_id,counted\nDEMO-MUG,${main},40\n`)
+        await page.getByTestId("count-diff").waitFor()
+        const { inventory_items } = await api.ok("GET", "/admin/inventory-items?sku=DEMO-MUG")
+        await api.ok("POST", `/admin/inventory-items/${inventory_items[0].id}/location-levels/${main}/stock`, { adjust: -1, reason: "sale" })
+        const stale = await responseTo(page, "POST", /^\/admin\/stock\/counts\/apply$/, () => page.getByTestId("count-apply").click())
+        expect(stale.status()).toBe(409)
+        await eventually(() => page.getByTestId("count-message").innerText(), (text) => expect(text).toContain(`line 2: DEMO-MUG — the diff showed ${mug}, it is now ${mug - 1}`))
+        expect((await levels("DEMO-MUG"))[MAIN].stocked).toBe(mug - 1)
+
+        expect((await upload("count-3.csv", `sku,location_id,counted\nDEMO-CAP,${main},1\nNO-SUCH-SKU,${main},2\n`)).status()).toBe(400)
+        await eventually(() => page.getByTestId("count-message").innerText(), (text) => expect(text).toContain('line 3: unknown sku "NO-SUCH-SKU"'))
+        await shot("13-count-refused")
+        seen.stockCount = diff
+      })
+    )
+
+    test(
+      "14. the movement log across items: filters by reason, sku, location and date, and pages",
+      step("14-stock-movements", async () => {
+        const log = page.getByTestId("stock-movements")
+        const cells = async () => (await rowsOf("movements-table")).map(([, sku, location, reason, change]) => [sku, location, reason, change])
+        await log.getByTestId("filter-reason").selectOption("transfer_loss")
+        await eventually(cells, (r) => expect(r).toEqual([[DEMO_WAREHOUSE.transfer.sku, BACKUP, "transfer_loss", "-1 incoming"]]))
+        await log.getByTestId("filter-reason").selectOption("set_aside")
+        await log.getByTestId("filter-sku").fill("DEMO-MUG")
+        await eventually(cells, (r) =>
+          expect(r).toEqual([
+            ["DEMO-MUG", BACKUP, "set_aside (quality_control)", "-1 stocked, +1 quality control"],
+            ["DEMO-MUG", MAIN, "set_aside (damaged)", "-2 stocked, +2 damaged"],
+          ])
+        )
+        await log.getByTestId("filter-location").selectOption({ label: BACKUP })
+        await eventually(cells, (r) => expect(r).toHaveLength(1))
+        const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)
+        await log.getByTestId("filter-from").fill(tomorrow)
+        await eventually(cells, (r) => expect(r).toEqual([]))
+        for (const filter of ["filter-from", "filter-sku"]) await log.getByTestId(filter).fill("")
+        await log.getByTestId("filter-reason").selectOption("")
+        await log.getByTestId("filter-location").selectOption("")
+        const first = await eventually(() => rowsOf("movements-table"), (r) => expect(r).toHaveLength(10))
+        await eventually(() => log.getByTestId("movements-pager").innerText(), (text) => expect(text).toContain("1–10 of"))
+        await log.getByTestId("movements-pager").getByRole("button", { name: "Next" }).click()
+        await eventually(() => log.getByTestId("movements-pager").innerText(), (text) => expect(text).toContain("11–"))
+        const second = await eventually(() => rowsOf("movements-table"), (r) => expect(r).not.toEqual(first))
+        expect(second.length).toBeGreaterThan(0)
+        await log.getByTestId("movements-pager").getByRole("button", { name: "Previous" }).click()
+        await page.mouse.wheel(0, -100_000)
+        await page.screenshot({ path: artifactPath(subject.name, "14-stock-page-full"), fullPage: true })
+        seen.stockMovements = true
+      })
+    )
   } else {
     test(
       "9. the stock-history widget has no route to read (the plugin is not registered)",
@@ -580,7 +757,8 @@ describe.each(MODULES)("Medusa Admin on the $name inventory module", (subject) =
 describe("both modules", () => {
   test("10. the dashboard showed and stored the same on this module as on @medusajs/inventory", () => {
     expect(Object.keys(observed).sort()).toEqual(["official", "ours"])
-    const { stockHistory: _ours, ...ours } = observed.ours
+    // The stock-history widget and the Stock page exist on this module only.
+    const { stockHistory: _h, stockLowStock: _l, stockTransfers: _t, stockSetAside: _s, stockCount: _c, stockMovements: _m, ...ours } = observed.ours
     expect(observed.official).toEqual(ours)
     // Every step observed something on both (a module whose run stopped early would not).
     expect(Object.keys(ours).sort()).toEqual(["inventory", "manageInventory", "manageLocations", "manualReservation", "order", "reservations", "search"])

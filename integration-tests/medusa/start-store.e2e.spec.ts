@@ -98,7 +98,7 @@ async function stop(started: Started): Promise<number | null> {
 
 /** The curl commands of the banner, as fetch calls: their JSON. */
 async function curls(output: string): Promise<any[]> {
-  const commands = [...output.matchAll(/curl -s (\S+) -H 'x-medusa-access-token: (\S+)'/g)]
+  const commands = [...output.matchAll(/curl -s '?([^\s']+)'? -H 'x-medusa-access-token: (\S+)'/g)]
   return Promise.all(
     commands.map(async ([, url, token]) => {
       const response = await fetch(url, { headers: { "x-medusa-access-token": token } })
@@ -166,15 +166,23 @@ describe("npm start: the example store with a demo catalogue and Medusa Admin", 
     const base = `http://localhost:${port}`
     started = await startStore(databaseUrl, port, adminOutDir)
     const first = started.output()
-    expect(first).toMatch(/\[30\/30\] created a demo order of 2 × DEMO-SHIRT-M and 1 × DEMO-HOODIE \(reserved\)/)
-    expect(first).toMatch(/\[29\/30\] created the admin's analytics answer \(opted out\)/)
+    expect(first).toMatch(/\[30\/33\] created a demo order of 2 × DEMO-SHIRT-M and 1 × DEMO-HOODIE \(reserved\)/)
+    expect(first).toMatch(/\[29\/33\] created the admin's analytics answer \(opted out\)/)
+    expect(first).toMatch(/\[32\/33\] created 2 damaged DEMO-MUG set aside/)
+    expect(first).toMatch(/\[33\/33\] created a transfer of 4 × DEMO-SHIRT-S in transit \(DEMO-TRANSFER-1\)/)
     expect(first).toMatch(/first start: it is built once the API is up/)
     expect(first).toMatch(/Admin login {4}admin@medusa-test\.com \/ supersecret/)
     expect(first).toContain(`Store API      ${base}/store`)
     expect(first).toContain(`Dashboard      ${base}/app   (being built, see below; the page opens it when ready)`)
 
     // The API is up before the dashboard: its curls answer, and /app is the waiting page.
-    const [items, levels, reservations] = await curls(first)
+    const [items, levels, reservations, , transfers, mugs] = await curls(first)
+    // The Stock page's demo: one transfer in transit, two damaged mugs at the main warehouse.
+    expect(transfers.transfers).toEqual([expect.objectContaining({ status: "in_transit", quantity: 4, reference: "DEMO-TRANSFER-1" })])
+    expect(mugs.levels.map((l: any) => [l.sku, l.stocked_quantity, l.unavailable.damaged]).sort()).toEqual([
+      ["DEMO-MUG", 25, 0],
+      ["DEMO-MUG", 48, 2],
+    ])
     expect(items.count).toBe(8)
     expect(items.inventory_items.map((i: { sku: string }) => i.sku).sort()).toEqual(
       ["DEMO-CAP", "DEMO-HOODIE", "DEMO-MUG", "DEMO-SHIRT-L", "DEMO-SHIRT-M", "DEMO-SHIRT-S", "DEMO-SWEAT-L", "DEMO-SWEAT-M"]
@@ -243,12 +251,15 @@ describe("npm start: the example store with a demo catalogue and Medusa Admin", 
     started = await startStore(databaseUrl, port, adminOutDir)
     const second = started.output()
     expect(second).not.toMatch(/created/)
-    expect(second).toMatch(/\[30\/30\] found the demo order/)
+    expect(second).toMatch(/\[30\/33\] found the demo order/)
+    expect(second).toMatch(/\[32\/33\] found 2 damaged DEMO-MUG/)
+    expect(second).toMatch(/\[33\/33\] found the transfer DEMO-TRANSFER-1/)
     expect(second).toMatch(/admin user admin@medusa-test\.com\n {2}exists/)
     expect(second).toMatch(/• Medusa Admin \(served at \/app\)\n {2}reusing its build/)
     expect(second).toContain(`Dashboard      ${base}/app\n`)
     expect(second).not.toMatch(/Building Medusa Admin/)
-    const [itemsAgain, , reservationsAgain] = await curls(second)
+    const [itemsAgain, , reservationsAgain, , transfersAgain] = await curls(second)
+    expect(transfersAgain.transfers).toHaveLength(1)
     expect(itemsAgain.count).toBe(8)
     expect(reservationsAgain.reservations).toEqual(reservations.reservations)
     for (const route of ["/app", "/app/a/inventory"]) {

@@ -35,7 +35,7 @@ describe("loaded the way Medusa 1.20 loads it", () => {
     expect(Object.keys(pkg.default).sort()).toEqual(
       ["loaders", "migrations", "models", "revertMigration", "runMigrations", "service"].sort()
     )
-    expect(pkg.default.models.map((m: Function) => m.name).sort()).toEqual(["InventoryItem", "InventoryLevel", "InventoryMovement", "ReservationItem"])
+    expect(pkg.default.models.map((m: Function) => m.name).sort()).toEqual(["InventoryItem", "InventoryLevel", "InventoryMovement", "InventoryTransfer", "ReservationItem"])
     expect(typeof pkg.initialize).toBe("function")
     expect(typeof pkg.runMigrations).toBe("function")
     expect(typeof pkg.revertMigration).toBe("function")

@@ -23,7 +23,7 @@ describe("server functions", () => {
   it("each definition is pinned: a changed statement needs a new function version and a migration", () => {
     // If this fails, the SQL behind a server function changed. Databases already migrated keep
     // the old body under the old name, so: bump the version in the function's name (…_v2),
-    // add a migration that creates it (see migrations/1796169600000-server-functions-v2.ts), and
+    // add a migration that creates it (see migrations/1796256000000-server-functions-v2.ts), and
     // pin the new checksum here.
     expect(Object.fromEntries(SERVER_FUNCTIONS.map((fn) => [fn.name, functionChecksum(fn)]))).toEqual({
       inventory_sum_available_v2: "b902ba43cca6ab32",

@@ -66,10 +66,13 @@ describe("switching from @medusajs/inventory@1.11.7", () => {
     // The swap: our migrations on the same database.
     await runMigrations({ options: { database: { url } } })
     await runMigrations({ options: { database: { url } } }) // twice is harmless
-    // Nothing changes but the new, empty expires_at column of reservations.
+    // Nothing changes but the new, empty expires_at column of reservations and the levels' units
+    // set aside (none).
     const after = (await dumpRows(official)) as Record<string, unknown>[][]
     expect(after[2].map((r) => r.expires_at)).toEqual([null])
-    expect(after.map((rows) => rows.map(({ expires_at: _e, ...row }) => row))).toEqual(before)
+    expect(after[1].map((r) => [r.damaged_quantity, r.quality_control_quantity, r.safety_stock_quantity])).toEqual(after[1].map(() => [0, 0, 0]))
+    const added = ["expires_at", "damaged_quantity", "quality_control_quantity", "safety_stock_quantity"]
+    expect(after.map((rows) => rows.map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => !added.includes(key)))))).toEqual(before)
     // The ledger opens with each live level's quantities as they were (I6 from here on).
     const opening = await official.query(
       `SELECT location_id, stocked_delta::int, reserved_delta::int, stocked_after, reserved_after, reason
@@ -123,7 +126,8 @@ describe("switching from @medusajs/inventory@1.11.7", () => {
       "inventorySearchIndexes1732867300000",
       "inventoryStockLedger1733011200000",
       "inventoryServerFunctions1796083200000",
-      "inventoryServerFunctionsV21796169600000",
+      "inventoryWarehouseOperations1796169600000",
+      "inventoryServerFunctionsV21796256000000",
     ])
   })
 
@@ -136,8 +140,16 @@ describe("switching from @medusajs/inventory@1.11.7", () => {
     const functions = async () =>
       (await ds.query(`SELECT proname FROM pg_proc WHERE proname LIKE 'inventory\\_%\\_v_' ORDER BY 1`)).map((r: { proname: string }) => r.proname)
     expect(await functions()).toEqual(["inventory_reserve_one_v2", "inventory_sum_available_v2", "inventory_sum_reserved_v2", "inventory_sum_stocked_v2"])
+    const levelColumns = async () =>
+      (await ds.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'inventory_level' AND column_name LIKE '%\\_quantity' ORDER BY 1`)).map(
+        (r: { column_name: string }) => r.column_name
+      )
     await revertMigration({ options: { database: { url } } }) // server functions, second versions
     expect(await functions()).toEqual([])
+    expect(await levelColumns()).toEqual(["damaged_quantity", "incoming_quantity", "quality_control_quantity", "reserved_quantity", "safety_stock_quantity", "stocked_quantity"])
+    await revertMigration({ options: { database: { url } } }) // warehouse operations
+    expect(await levelColumns()).toEqual(["incoming_quantity", "reserved_quantity", "stocked_quantity"])
+    expect(await ds.query(`SELECT to_regclass('inventory_transfer') AS t`)).toEqual([{ t: null }])
     await revertMigration({ options: { database: { url } } }) // server functions
     await revertMigration({ options: { database: { url } } }) // stock ledger
     await revertMigration({ options: { database: { url } } }) // search indexes
@@ -152,6 +164,35 @@ describe("switching from @medusajs/inventory@1.11.7", () => {
     )
     expect(again.indexdef).toMatch(/WHERE \(deleted_at IS NULL\)/)
     expect(await functions()).toHaveLength(4)
+    expect(await levelColumns()).toHaveLength(6)
+  })
+
+  it("refuses to revert the warehouse operations while units are set aside or in transit", async () => {
+    const url = await database("mit_revert_held")
+    await runMigrations({ options: { database: { url } } })
+    const ds = new DataSource({ type: "postgres", url, entities: [InventoryItem, InventoryLevel, ReservationItem, InventoryMovement] })
+    await ds.initialize()
+    sources.push(ds)
+    const service = new InventoryService({ manager: ds.manager })
+    const item = await service.createInventoryItem({ sku: "HELD" })
+    await service.createInventoryLevels([
+      { inventory_item_id: item.id, location_id: "loc_a", stocked_quantity: 5 },
+      { inventory_item_id: item.id, location_id: "loc_b", stocked_quantity: 0 },
+    ])
+    await service.setAsideStock({ inventory_item_id: item.id, location_id: "loc_a", quantity: 1, state: "damaged" })
+    const transfer = await service.transferStock({ inventory_item_id: item.id, from_location_id: "loc_a", to_location_id: "loc_b", quantity: 2, in_transit: true })
+    await revertMigration({ options: { database: { url } } }) // the server functions' second versions, the last migration
+    await expect(revertMigration({ options: { database: { url } } })).rejects.toThrow(
+      "Cannot revert the warehouse operations migration: 1 level(s) hold units set aside and 1 transfer(s) are in transit"
+    )
+    await service.releaseSetAside({ inventory_item_id: item.id, location_id: "loc_a", quantity: 1, state: "damaged", to: "stocked" })
+    await service.receiveTransfer(transfer.id, { received_quantity: 2 })
+    await revertMigration({ options: { database: { url } } })
+    expect(await ds.query(`SELECT to_regclass('inventory_transfer') AS t`)).toEqual([{ t: null }])
+    expect(await ds.query(`SELECT location_id, stocked_quantity FROM inventory_level ORDER BY location_id`)).toEqual([
+      { location_id: "loc_a", stocked_quantity: 3 },
+      { location_id: "loc_b", stocked_quantity: 2 },
+    ])
   })
 
   it("runMigrations without options.database logs and returns (shared mode)", async () => {

@@ -142,6 +142,19 @@ describe("hot paths: statements per call and plan shapes on 100,000 rows", () =>
     const [rows, count] = await call()
     expect(rows).toHaveLength(50)
     expect(count).toBe(ITEMS / LOCATIONS)
+    // The units set aside come in the same statement, from the level's own row: no join.
+    expect(rows[0]).toMatchObject({ unavailable: { damaged: 0, quality_control: 0, safety_stock: 0 } })
+    expect(sent[0].sql).not.toMatch(/JOIN (?!LATERAL)/)
+  })
+
+  it("retrieveInventoryLevel: one statement by the level's key, with its unavailable breakdown from the same row", async () => {
+    const call = () => service.retrieveInventoryLevel(item(4242), `loc_${1 + (4242 % LOCATIONS)}`)
+    const sent = await oneCall(call)
+    expect(sent).toHaveLength(1)
+    expect(sent[0].sql).not.toMatch(/JOIN/)
+    const nodes = await expectPlan(sent[0], [LEVEL_BY_KEY])
+    expect(nodes.filter((n) => n["Relation Name"]).map((n) => n["Relation Name"])).toEqual(["inventory_level"])
+    expect(await call()).toMatchObject({ stocked_quantity: 1000000, unavailable: { damaged: 0, quality_control: 0, safety_stock: 0 } })
   })
 
   it("q search with count (20% of 100,000 items match): one statement, through the trigram index", async () => {
@@ -276,8 +289,9 @@ describe("hot paths: statements per call and plan shapes on 100,000 rows", () =>
     expect(read.sql).toMatch(/FROM inventory_level\s+WHERE inventory_item_id = ANY/)
     await expectPlan(read, [LEVEL_BY_ITEM])
     // The single reservation's statement (its server function, or the statement itself where statements are named).
-    expect(statements[2].sql).toMatch(/inventory_reserve_one_v1|UPDATE inventory_level/)
-    if (!/inventory_reserve_one_v1/.test(statements[2].sql)) await expectPlan(statements[2], [LEVEL_BY_KEY])
+    expect(statements[2].sql).toMatch(/inventory_reserve_one_v2|UPDATE inventory_level/)
+    // Named (a direct connection), the statement itself: by an index of the level's key (alloc_4, a location of 3 levels here, is its own best index).
+    if (!/inventory_reserve_one_v2/.test(statements[2].sql)) await expectPlan(statements[2], [/^(UQ_inventory_level_inventory_item_id_location_id|IDX_inventory_level_location_item_live|IDX_inventory_level_location_id)$/])
   })
 
   it("confirmInventory with confirmPerLocation: one statement alone, by the item's key and the level's index; batched under load as the sum is", async () => {
@@ -298,6 +312,19 @@ describe("hot paths: statements per call and plan shapes on 100,000 rows", () =>
     expect(batch.sql).toMatch(/max\(/)
     expect(burst.filter((s) => !/pg_backend_pid/.test(s.sql)).length).toBeLessThan(asks.length)
     await expectPlan(batch, ["PK_inventory_item_id", LEVEL_BY_KEY])
+  })
+
+  it("setAsideStock: one statement by the level's key; transferStock: the lock of both levels and the write, in a transaction", async () => {
+    const aside = await statementsOf(() => service.setAsideStock({ inventory_item_id: item(31), location_id: `loc_${1 + (31 % LOCATIONS)}`, quantity: 1, state: "damaged" }))
+    expect(aside).toHaveLength(1)
+    await expectPlan(aside[0], [LEVEL_BY_KEY])
+    await service.createInventoryLevel({ inventory_item_id: item(32), location_id: "loc_transfer", stocked_quantity: 0 })
+    const transfer = await statementsOf(() =>
+      service.transferStock({ inventory_item_id: item(32), from_location_id: `loc_${1 + (32 % LOCATIONS)}`, to_location_id: "loc_transfer", quantity: 1 })
+    )
+    expect(transfer.map((s) => s.sql.trim().split(/\s+/)[0].toUpperCase())).toEqual(["START", "SELECT", "WITH", "COMMIT"])
+    await expectPlan(transfer[1], [LEVEL_BY_KEY])
+    await expectPlan(transfer[2], ["PK_inventory_level_id"])
   })
 
   it("updateInventoryLevels ×1,000: one statement, the levels found by index", async () => {

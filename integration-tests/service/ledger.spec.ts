@@ -267,7 +267,14 @@ describe("stock ledger", () => {
       await service.updateInventoryLevel(itemId, "loc_1", { reserved_quantity: 0 } as UpdateInventoryLevelInput)
 
       expect(await recordedBy(() => service.updateInventoryLevel(itemId, "loc_1", { stocked_quantity: 12 }))).toEqual([])
-      expect(await recordedBy(() => service.updateInventoryLevel(itemId, "loc_1", { incoming_quantity: 40, metadata: { shelf: "B" } } as UpdateInventoryLevelInput))).toEqual([])
+      // incoming_quantity moves through the ledger too (I6 covers it): a correction of it alone.
+      const incoming = await recordedBy(() => service.updateInventoryLevel(itemId, "loc_1", { incoming_quantity: 40, metadata: { shelf: "B" } } as UpdateInventoryLevelInput))
+      expect(incoming.map(brief)).toEqual([
+        { location_id: "loc_1", reason: "correction", stocked_delta: 0, reserved_delta: 0, stocked_after: 12, reserved_after: 0 },
+      ])
+      const [{ incoming_delta }] = await db.query(`SELECT incoming_delta::int FROM inventory_movement WHERE id = $1`, [incoming[0].id])
+      expect(incoming_delta).toBe(40)
+      expect(await recordedBy(() => service.updateInventoryLevel(itemId, "loc_1", { metadata: { shelf: "C" } } as UpdateInventoryLevelInput))).toEqual([])
       expect(await recordedBy(() => service.updateInventoryLevel(itemId, "loc_1", {}))).toEqual([])
       expect(await quantities(itemId, "loc_1")).toEqual([12, 0])
       await expectBalanced()

@@ -154,7 +154,7 @@ export async function setupTestDatabase(prefix = "mit", poolSize = 10): Promise<
     service: (options = {}) => new InventoryService({ manager: dataSource.manager, eventBusService: eventBus }, options),
     query: (sql, params) => dataSource.query(sql, params),
     truncate: async () => {
-      await dataSource.query(`TRUNCATE inventory_item, inventory_level, reservation_item, inventory_movement, inventory_idempotency_key`)
+      await dataSource.query(`TRUNCATE inventory_item, inventory_level, reservation_item, inventory_movement, inventory_idempotency_key, inventory_transfer`)
       eventBus.clear()
     },
     close: async () => {

@@ -264,11 +264,29 @@ interface Plan {
   withDeleted: boolean
 }
 
-function planOf(spec: ListSpec, selector: Record<string, unknown>, config: ListConfig): Plan {
-  const select = stringList(config.select, "select")
-  for (const column of select) {
-    if (!spec.columns[column]) throw invalidData(`"config.select" names an unknown field "${column}" of ${spec.label}`)
+/** The columns returned inside an object field (`within`), by that field: `{ unavailable: ["damaged_quantity", …] }`. */
+function groupedColumns(spec: TableSpec): Map<string, string[]> {
+  const groups = new Map<string, string[]>()
+  for (const [name, column] of Object.entries(spec.columns) as [string, ColumnSpec][]) {
+    if (column.within) groups.set(column.within.field, [...(groups.get(column.within.field) ?? []), name])
   }
+  return groups
+}
+
+/** A column a caller may filter, order or select by its own name (not one returned `within` a field). */
+function plainColumn(spec: TableSpec, name: string): ColumnSpec | undefined {
+  const column = (spec.columns as Record<string, ColumnSpec | undefined>)[name]
+  return column && !column.within ? column : undefined
+}
+
+function planOf(spec: ListSpec, selector: Record<string, unknown>, config: ListConfig): Plan {
+  const groups = groupedColumns(spec)
+  const select = stringList(config.select, "select").flatMap((column) => {
+    const grouped = groups.get(column)
+    if (grouped) return grouped
+    if (!plainColumn(spec, column)) throw invalidData(`"config.select" names an unknown field "${column}" of ${spec.label}`)
+    return [column]
+  })
   const relations = spec.itemListQuirks ? [] : stringList(config.relations, "relations")
   for (const relation of relations) {
     if (!spec.relations[relation]) throw invalidData(`"config.relations" names an unknown relation "${relation}" of ${spec.label}`)
@@ -294,7 +312,7 @@ function whereOf(spec: ListSpec, selector: Record<string, unknown>, alias: strin
       special(where, value, alias)
       continue
     }
-    const column = (spec.columns as Record<string, ColumnSpec | undefined>)[field]
+    const column = plainColumn(spec, field)
     if (!column) {
       throw invalidData(`Unknown filter "${field}" for ${spec.label}`)
     }
@@ -374,11 +392,11 @@ export async function runListQuery(
     if (rows.length === 1 && rows[0].id === null) return [[], count]
   } else {
     count = (skip ?? 0) + rows.length
-    if (columns.length === wanted.length) return [rows, count]
+    if (columns.length === wanted.length && !wanted.some((c) => spec.columns[c].within)) return [rows, count]
   }
   // New objects of the wanted columns: deleting the count (or an order column) from the
   // driver's rows would leave each in V8's slow dictionary mode, and cost more than the copy.
-  const copy = rowCopier(wanted)
+  const copy = dtoCopier(spec, wanted)
   return [rows.map(copy), count]
 }
 
@@ -397,6 +415,36 @@ export function rowCopier(columns: string[]): RowCopier {
     const fields = columns.map((c) => `${JSON.stringify(c)}: row[${JSON.stringify(c)}]`).join(", ")
     copier = new Function("row", `return { ${fields} }`) as RowCopier
     // Selects of column subsets are few in practice; the cache stays bounded whatever a caller does.
+    if (copiers.size >= 256) copiers.clear()
+    copiers.set(key, copier)
+  }
+  return copier
+}
+
+/**
+ * `rowCopier` for rows of `spec` as callers see them: the columns `within` a field (the level's
+ * `unavailable` breakdown) nested in that field, in the position of its first column.
+ */
+export function dtoCopier(spec: TableSpec, columns: string[]): RowCopier {
+  const nested = columns.filter((c) => spec.columns[c]?.within)
+  if (!nested.length) return rowCopier(columns)
+  const key = `${spec.name}:${columns.join(",")}`
+  let copier = copiers.get(key)
+  if (!copier) {
+    const fields: string[] = []
+    const done = new Set<string>()
+    for (const column of columns) {
+      const within = spec.columns[column].within
+      if (!within) {
+        fields.push(`${JSON.stringify(column)}: row[${JSON.stringify(column)}]`)
+      } else if (!done.has(within.field)) {
+        done.add(within.field)
+        const inner = nested.filter((c) => spec.columns[c].within!.field === within.field)
+        const parts = inner.map((c) => `${JSON.stringify(spec.columns[c].within!.key)}: row[${JSON.stringify(c)}]`)
+        fields.push(`${JSON.stringify(within.field)}: { ${parts.join(", ")} }`)
+      }
+    }
+    copier = new Function("row", `return { ${fields.join(", ")} }`) as RowCopier
     if (copiers.size >= 256) copiers.clear()
     copiers.set(key, copier)
   }
@@ -424,12 +472,23 @@ async function joinedList(
   const named = Object.fromEntries(where.params.map((value, i) => [`w${i + 1}`, value]))
   const rewrite = (sql: string) => sql.replace(/\$(\d+)/g, (_, n: string) => `:w${n}`)
   for (const condition of where.conditions) qb.andWhere(rewrite(condition), named)
-  if (plan.select.length) qb.select([...new Set(["id", ...plan.select])].map((c) => `${alias}.${c}`))
+  // Columns returned `within` a field are not selected by TypeORM unless asked (select: false).
+  const nested = Object.keys(spec.columns).filter((c) => spec.columns[c].within && (!plan.select.length || plan.select.includes(c)))
+  if (plan.select.length) qb.select([...new Set(["id", ...plan.select.filter((c) => !spec.columns[c].within)])].map((c) => `${alias}.${c}`))
+  for (const column of nested) qb.addSelect(`${alias}.${column}`)
   for (const relation of plan.relations) qb.leftJoinAndSelect(`${alias}.${relation}`, relation)
   for (const [column, direction] of plan.order) qb.addOrderBy(`${alias}.${column}`, direction)
   if (plan.skip) qb.skip(plan.skip)
   if (plan.take !== undefined) qb.take(plan.take)
   const [rows, count] = await qb.getManyAndCount()
+  for (const row of rows as Record<string, unknown>[]) {
+    for (const column of nested) {
+      const { field, key } = spec.columns[column].within!
+      const group = (row[field] ??= {}) as Record<string, unknown>
+      group[key] = row[column]
+      delete row[column]
+    }
+  }
   return [rows as unknown as Record<string, unknown>[], count]
 }
 
@@ -440,7 +499,7 @@ function parseOrder(spec: ListSpec, order: unknown): [string, "ASC" | "DESC"][] 
   }
   return Object.entries(order as Record<string, unknown>).map(([column, direction]) => {
     const dir = typeof direction === "string" ? direction.toUpperCase() : direction
-    if (!spec.columns[column]) throw invalidData(`"config.order" names an unknown field "${column}" of ${spec.label}`)
+    if (!plainColumn(spec, column)) throw invalidData(`"config.order" names an unknown field "${column}" of ${spec.label}`)
     if (dir !== "ASC" && dir !== "DESC") throw invalidData(`"config.order.${column}" must be "ASC" or "DESC" (got ${describe(direction)})`)
     return [column, dir]
   })

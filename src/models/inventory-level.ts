@@ -30,6 +30,20 @@ export class InventoryLevel extends SoftDeletableEntity {
   @Column({ type: "jsonb", nullable: true })
   metadata!: Record<string, unknown> | null
 
+  /**
+   * Units set aside (this module's own columns, see stock/set-aside.ts): out of
+   * stocked_quantity, held per state. Callers see them as the level's `unavailable` breakdown;
+   * TypeORM selects them only where the module asks.
+   */
+  @Column({ type: "int", default: 0, select: false })
+  damaged_quantity!: number
+
+  @Column({ type: "int", default: 0, select: false })
+  quality_control_quantity!: number
+
+  @Column({ type: "int", default: 0, select: false })
+  safety_stock_quantity!: number
+
   @ManyToOne("InventoryItem", (item: InventoryItem) => item.inventory_levels, {
     createForeignKeyConstraints: false,
   })

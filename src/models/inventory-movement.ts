@@ -23,6 +23,29 @@ export class InventoryMovement {
   @Column({ type: "bigint", default: 0 })
   reserved_delta!: number
 
+  /** Change of incoming_quantity (transfers in transit, corrections). */
+  @Column({ type: "bigint", default: 0 })
+  incoming_delta!: number
+
+  /** Changes of the units set aside, per state. */
+  @Column({ type: "bigint", default: 0 })
+  damaged_delta!: number
+
+  @Column({ type: "bigint", default: 0 })
+  quality_control_delta!: number
+
+  @Column({ type: "bigint", default: 0 })
+  safety_stock_delta!: number
+
+  /** The state a set-aside or release moved units into or out of. */
+  @Column({ type: "text", nullable: true })
+  state!: string | null
+
+  /** The transfer the movement belongs to. */
+  @Index("IDX_inventory_movement_transfer_id", { where: "transfer_id IS NOT NULL" })
+  @Column({ type: "text", nullable: true })
+  transfer_id!: string | null
+
   @Column({ type: "int" })
   stocked_after!: number
 

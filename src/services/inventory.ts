@@ -27,10 +27,23 @@ import { allocate, confirmStock, listLevels } from "../stock/allocation"
 import type { StockContext } from "../stock/context"
 import { deleteItems, insertItems, ITEM_LIST, ITEM_RETRIEVE, restoreItems, updateItem } from "../stock/items"
 import { adjustStocked, deleteLevel, deleteLevelsAt, findLevel, insertLevels, LevelQuantity, sumLevels, updateLevels } from "../stock/levels"
-import { Reasons } from "../stock/ledger"
+import { Reasons, SET_ASIDE_STATES } from "../stock/ledger"
+import {
+  badCountRows,
+  countIdempotencyKey,
+  CountDiffRow,
+  diffCount,
+  fileHash,
+  parseCountCsv,
+  staleCount,
+  StaleCountRow,
+} from "../stock/counts"
+import { releaseSetAside, setAside } from "../stock/set-aside"
+import { listStockLevels, StockLevelRow } from "../stock/stock-levels"
+import { receiveTransfer, TRANSFER_LIST, TransferDTO, transferStock, TransferWrite } from "../stock/transfers"
 import { findReservation, publicReservation, release, ReleaseTarget, RESERVATION_LIST, updateReservation } from "../stock/reservations"
-import { once, StockedChange, writeStocked } from "../stock/stocked"
-import { itemInput, itemUpdate, levelInput, levelKeyedUpdate, levelUpdate, MOVEMENTS, reservationInput, reservationUpdate } from "../stock/tables"
+import { once, onceWith, ResultCodec, reviveDates, StockedChange, writeStocked } from "../stock/stocked"
+import { itemInput, itemUpdate, levelInput, levelKeyedUpdate, levelUpdate, MOVEMENT_DELTAS, MOVEMENTS, reservationInput, reservationUpdate } from "../stock/tables"
 import type {
   FilterableInventoryMovementProps,
   InventoryModuleOptions,
@@ -44,6 +57,7 @@ import { EventBusLike, InventoryEvents } from "../utils/events"
 import {
   anyInt,
   id as idSchema,
+  positiveInt,
   idOrIds,
   listOf,
   nonNegativeInt,
@@ -57,6 +71,8 @@ import {
   z,
 } from "../utils/validation"
 import { CallHost, InventoryMethod, ModuleRuntime, stockContext } from "./call"
+
+type MedusaErrorLike = { type?: string }
 
 type InjectedDependencies = {
   manager: EntityManager
@@ -78,7 +94,19 @@ function optional<K extends keyof InjectedDependencies>(deps: InjectedDependenci
 const DEFAULT_LIST_CONFIG = { relations: [], skip: 0, take: 10 }
 
 /** The filters of `listInventoryMovements`. */
-const MOVEMENT_FILTERS = ["id", "inventory_item_id", "location_id", "reason", "reference", "actor", "reservation_item_id", "idempotency_key", "created_at"]
+const MOVEMENT_FILTERS = [
+  "id",
+  "inventory_item_id",
+  "location_id",
+  "reason",
+  "reference",
+  "actor",
+  "reservation_item_id",
+  "idempotency_key",
+  "created_at",
+  "state",
+  "transfer_id",
+]
 
 const label = z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).max(512, { error: "is longer than 512 characters" })
 const movementNote = z
@@ -86,6 +114,73 @@ const movementNote = z
   .strict()
 const adjustmentInput = strictObject({ inventory_item_id: idSchema, location_id: idSchema, delta: anyInt })
 const setInput = strictObject({ inventory_item_id: idSchema, location_id: idSchema, quantity: anyInt, expected_quantity: optionalField(anyInt) })
+
+const stateSchema = z.enum(SET_ASIDE_STATES, { error: `must be one of ${SET_ASIDE_STATES.map((s) => `"${s}"`).join(", ")}` })
+const noteFields = {
+  reference: label.optional(),
+  actor: label.optional(),
+  idempotency_key: label.optional(),
+  metadata: z.record(z.string(), z.unknown(), { error: "must be an object" }).optional(),
+}
+const setAsideInput = z
+  .object({ inventory_item_id: idSchema, location_id: idSchema, quantity: positiveInt, state: stateSchema, reason: label.optional(), ...noteFields })
+  .strict()
+const releaseInput = setAsideInput.extend({ to: z.enum(["stocked", "discard"], { error: `must be "stocked" or "discard"` }) }).strict()
+const transferInput = z
+  .object({
+    inventory_item_id: idSchema,
+    from_location_id: idSchema,
+    to_location_id: idSchema,
+    quantity: positiveInt,
+    in_transit: z.boolean({ error: "must be a boolean" }).optional(),
+    ...noteFields,
+  })
+  .strict()
+  .refine((t) => t.from_location_id !== t.to_location_id, { error: "must differ from from_location_id", path: ["to_location_id"] })
+const receiveInput = z.object({ received_quantity: nonNegativeInt, ...noteFields }).strict()
+const stockLevelFilters = z
+  .object({
+    location_id: z.union([idSchema, z.array(idSchema)], { error: "must be a location id or an array of them" }).optional(),
+    q: z.string({ error: "must be a string" }).max(512, { error: "is longer than 512 characters" }).optional(),
+    low_stock: z.boolean({ error: "must be a boolean" }).optional(),
+  })
+  .strict()
+const stockLevelPage = z
+  .object({ skip: nonNegativeInt.optional(), take: z.number({ error: "must be an integer from 1 to 1000" }).int().min(1).max(1000).optional() })
+  .strict()
+const countFile = z.string({ error: "must be the CSV text of the count" }).min(1, { error: "must not be empty" })
+const countOptions = z
+  .object({ expected: z.array(nonNegativeInt, { error: "must be an array of the diff's current quantities" }), reference: label.optional(), actor: label.optional() })
+  .strict()
+
+/** A count's diff (`previewStockCount`): its rows, and the file's hash. */
+export interface StockCountDiff {
+  file_hash: string
+  rows: CountDiffRow[]
+}
+
+/** What `applyStockCount` did. */
+export interface StockCountResult {
+  file_hash: string
+  idempotency_key: string
+  /** The file was applied before with the same quantities: nothing was written now. */
+  replayed: boolean
+  /** Rows counted, and levels whose stocked quantity the count changed. */
+  rows: number
+  changed: number
+}
+
+/** Transfers kept with their idempotency key, and read back for a repeated call. */
+const TRANSFER_CODEC: ResultCodec<TransferWrite> = {
+  store: (result) => ({ transfer: result.transfer }),
+  revive: (stored) => ({ transfer: reviveDates((stored as { transfer: TransferDTO }).transfer), changed: [] }),
+}
+
+/** A single write, unless an idempotency key asks for a transaction (the key is claimed in it). */
+const withoutKey = (args: unknown[]) => {
+  const input = args[0] as { idempotency_key?: unknown } | undefined
+  return !input || typeof input !== "object" || input.idempotency_key === undefined
+}
 
 /** Lists (and retrieves) are one statement unless `config.relations` joins more tables. */
 const withoutRelations = (configIndex: number) => (args: unknown[]) => {
@@ -493,9 +588,8 @@ export default class InventoryService implements IInventoryService, CallHost {
     const ordered = options.order === undefined ? { ...options, order: { created_at: "DESC", id: "DESC" } } : options
     const [rows, count] = await this.list<InventoryMovementDTO>(MOVEMENTS, filters, ordered, context)
     // The deltas are bigint columns, which the driver answers as strings.
-    for (const row of rows) {
-      if (row.stocked_delta !== undefined) row.stocked_delta = Number(row.stocked_delta)
-      if (row.reserved_delta !== undefined) row.reserved_delta = Number(row.reserved_delta)
+    for (const row of rows as unknown as Record<string, unknown>[]) {
+      for (const delta of MOVEMENT_DELTAS) if (row[delta] !== undefined) row[delta] = Number(row[delta])
     }
     return [rows, count]
   }
@@ -572,6 +666,207 @@ export default class InventoryService implements IInventoryService, CallHost {
     const ids = await release(ctx, { by: "expired", ids: [] }, Reasons.EXPIRED)
     if (ids.length) ctx.events.add(InventoryEvents.RESERVATION_DELETED, { ids })
     return ids
+  }
+
+  // ---------------------------------------------------------------- warehouse operations (beyond IInventoryService)
+
+  /**
+   * Sets `quantity` units of a level aside as `damaged`, `quality_control` or `safety_stock`:
+   * they leave `stocked_quantity` (so availability, stocked − reserved, excludes them) and are
+   * held in the level's `unavailable` breakdown. Refused with CONFLICT when the level has fewer
+   * units available; the movement (reason `set_aside` unless given) carries the state.
+   * Not a reservation: reservations are released with `deleteReservationItem`.
+   */
+  @InventoryMethod({ singleStatement: withoutKey })
+  @InjectEntityManager()
+  async setAsideStock(input: z.input<typeof setAsideInput>, @MedusaContext() context: SharedContext = {}): Promise<InventoryLevelDTO> {
+    const data = validate(setAsideInput, validateObject(input, "input"), "input")
+    const { inventory_item_id, location_id, quantity, state, ...note } = data
+    const ctx = this.stock(context)
+    ctx.note = note
+    const change = { inventory_item_id, location_id, quantity, state }
+    const request = { method: "setAsideStock", ...data }
+    const { levels, changed } = await once(ctx, note.idempotency_key, request, async () => {
+      const level = await setAside(ctx, change)
+      return { levels: [level], changed: [level.id] }
+    })
+    for (const id of changed) ctx.events.add(InventoryEvents.LEVEL_UPDATED, { id })
+    return levels[0]
+  }
+
+  /**
+   * Takes units set aside out of their state: back to stock (`to: "stocked"`, movement
+   * `returned_to_stock`) or out of the inventory (`to: "discard"`, movement `discarded`).
+   * CONFLICT when the level holds fewer in that state. (Named so as not to be confused with
+   * releasing a reservation.)
+   */
+  @InventoryMethod({ singleStatement: withoutKey })
+  @InjectEntityManager()
+  async releaseSetAside(input: z.input<typeof releaseInput>, @MedusaContext() context: SharedContext = {}): Promise<InventoryLevelDTO> {
+    const data = validate(releaseInput, validateObject(input, "input"), "input")
+    const { inventory_item_id, location_id, quantity, state, to, ...note } = data
+    const ctx = this.stock(context)
+    ctx.note = note
+    const request = { method: "releaseSetAside", ...data }
+    const { levels, changed } = await once(ctx, note.idempotency_key, request, async () => {
+      const level = await releaseSetAside(ctx, { inventory_item_id, location_id, quantity, state }, to)
+      return { levels: [level], changed: [level.id] }
+    })
+    for (const id of changed) ctx.events.add(InventoryEvents.LEVEL_UPDATED, { id })
+    return levels[0]
+  }
+
+  /**
+   * Moves `quantity` units of an item from one location to another, all or nothing: at once
+   * (stocked −n at the source, +n at the destination) or, with `in_transit: true`, into the
+   * destination's `incoming_quantity` until `receiveTransfer`. The source must have the units
+   * available (stocked − reserved): otherwise CONFLICT naming the source, the need and what is
+   * available. Both levels must exist. Idempotent with `idempotency_key`.
+   */
+  @InventoryMethod()
+  @InjectEntityManager()
+  async transferStock(input: z.input<typeof transferInput>, @MedusaContext() context: SharedContext = {}): Promise<TransferDTO> {
+    const data = validate(transferInput, validateObject(input, "input"), "input")
+    const { inventory_item_id, from_location_id, to_location_id, quantity, in_transit, ...note } = data
+    const ctx = this.stock(context)
+    ctx.note = note
+    const request = { method: "transferStock", ...data, in_transit: in_transit === true }
+    const { transfer, changed, replayed } = await onceWith(
+      ctx,
+      note.idempotency_key,
+      request,
+      () => transferStock(ctx, { inventory_item_id, from_location_id, to_location_id, quantity, in_transit: in_transit === true }),
+      TRANSFER_CODEC
+    )
+    for (const id of changed) ctx.events.add(InventoryEvents.LEVEL_UPDATED, { id })
+    if (!replayed) ctx.events.add(InventoryEvents.TRANSFER_CREATED, { id: transfer.id })
+    return transfer
+  }
+
+  /**
+   * Receives a transfer in transit: `received_quantity` units move from incoming to stocked at
+   * the destination; a short receipt records the missing units as a `transfer_loss` movement.
+   * The transfer is closed either way. Idempotent with `idempotency_key`; a second receipt of
+   * the same transfer is CONFLICT.
+   */
+  @InventoryMethod()
+  @InjectEntityManager()
+  async receiveTransfer(
+    transferId: string,
+    input: z.input<typeof receiveInput>,
+    @MedusaContext() context: SharedContext = {}
+  ): Promise<TransferDTO> {
+    const id = validate(idSchema, transferId, "transferId")
+    const data = validate(receiveInput, validateObject(input, "input"), "input")
+    const { received_quantity, ...note } = data
+    const ctx = this.stock(context)
+    ctx.note = note
+    const request = { method: "receiveTransfer", transfer_id: id, ...data }
+    const { transfer, changed, replayed } = await onceWith(ctx, note.idempotency_key, request, () => receiveTransfer(ctx, id, received_quantity), TRANSFER_CODEC)
+    for (const level of changed) ctx.events.add(InventoryEvents.LEVEL_UPDATED, { id: level })
+    if (!replayed) ctx.events.add(InventoryEvents.TRANSFER_RECEIVED, { id: transfer.id })
+    return transfer
+  }
+
+  /**
+   * The levels as the Stock page shows them, `[rows, count]`: each with its item's sku and
+   * title, its available quantity, its low-stock threshold and its units set aside. Filters:
+   * `location_id`, `q` (a part of the sku or title), `low_stock: true` (only levels under their
+   * threshold, most short first: the low-stock report). Default page: 20.
+   */
+  @InventoryMethod({ readOnly: true, replica: true, singleStatement: true })
+  @InjectEntityManager()
+  async listStockLevels(
+    selector: z.input<typeof stockLevelFilters> = {},
+    config: z.input<typeof stockLevelPage> = {},
+    @MedusaContext() context: SharedContext = {}
+  ): Promise<[StockLevelRow[], number]> {
+    const filters = validate(stockLevelFilters, selector ?? {}, "selector")
+    const page = validate(stockLevelPage, config ?? {}, "config")
+    const location_id = filters.location_id === undefined ? undefined : toArray(filters.location_id)
+    return await listStockLevels(this.stock(context), { ...filters, location_id }, { skip: page.skip ?? 0, take: page.take ?? 20 })
+  }
+
+  /** Transfers (newest first by default), `[rows, count]`; filters on any column, e.g. `{ status: "in_transit" }`. */
+  @InventoryMethod(LIST)
+  @InjectEntityManager()
+  async listTransfers(
+    selector: Record<string, unknown> = {},
+    config: FindConfig<TransferDTO> = DEFAULT_LIST_CONFIG,
+    @MedusaContext() context: SharedContext = {}
+  ): Promise<[TransferDTO[], number]> {
+    const options: Record<string, unknown> = config === undefined || config === null ? DEFAULT_LIST_CONFIG : validateObject(config, "config")
+    const ordered = options.order === undefined ? { ...options, order: { created_at: "DESC", id: "DESC" } } : options
+    return await this.list<TransferDTO>(TRANSFER_LIST, selector, ordered, context)
+  }
+
+  /**
+   * The diff of a cycle count (a CSV file's text: `sku` or `inventory_item_id`, `location_id`,
+   * `counted`): per row, its line, the level's current stocked quantity, the count and the
+   * delta. Writes nothing. Bad rows (unknown sku, a location the item is not stocked at,
+   * negative or non-integer counts, a level counted twice, missing columns) are INVALID_DATA
+   * naming each line (`error.data.errors`).
+   */
+  @InventoryMethod({ readOnly: true })
+  @InjectEntityManager()
+  async previewStockCount(csv: string, @MedusaContext() context: SharedContext = {}): Promise<StockCountDiff> {
+    const text = validate(countFile, csv, "csv")
+    const ctx = this.stock(context)
+    const { rows, problems } = parseCountCsv(text)
+    if (problems.length) throw badCountRows(problems)
+    const { diff, problems: unresolved } = await diffCount(ctx, rows)
+    if (unresolved.length) throw badCountRows(unresolved)
+    return { file_hash: fileHash(text), rows: diff }
+  }
+
+  /**
+   * Applies a cycle count in one transaction: every row's level set to its count, with
+   * compare-and-set against `options.expected` (the diff's current quantities, one per row, in
+   * the file's order) and reason `cycle_count`. A level that changed since the diff is
+   * CONFLICT naming its rows (`error.data.rows`), and nothing is written. The file's hash is
+   * the idempotency key: the same file with the same quantities applies once.
+   */
+  @InventoryMethod()
+  @InjectEntityManager()
+  async applyStockCount(
+    csv: string,
+    options: z.input<typeof countOptions>,
+    @MedusaContext() context: SharedContext = {}
+  ): Promise<StockCountResult> {
+    const text = validate(countFile, csv, "csv")
+    const { expected, reference, actor } = validate(countOptions, validateObject(options, "options"), "options")
+    const ctx = this.stock(context)
+    const { rows, problems } = parseCountCsv(text)
+    if (problems.length) throw badCountRows(problems)
+    const { diff, problems: unresolved } = await diffCount(ctx, rows)
+    if (unresolved.length) throw badCountRows(unresolved)
+    if (expected.length !== diff.length) {
+      throw invalidData(`"options.expected" has ${expected.length} quantities for the count's ${diff.length} row(s): give the diff's current quantity of each row`)
+    }
+    const hash = fileHash(text)
+    const key = countIdempotencyKey(hash)
+    ctx.note = { reason: Reasons.CYCLE_COUNT, reference: reference ?? `count:${hash.slice(0, 12)}`, actor, idempotency_key: key }
+    const changes: StockedChange[] = diff.map((row, i) => ({
+      inventory_item_id: row.inventory_item_id,
+      location_id: row.location_id,
+      value: row.counted,
+      expected: expected[i],
+    }))
+    let written: { changed: string[]; replayed: boolean }
+    try {
+      written = await once(ctx, key, { method: "applyStockCount", file_hash: hash, expected }, () => writeStocked(ctx, "set", changes))
+    } catch (error) {
+      const stale = (error as { data?: { levels?: { inventory_item_id: string; location_id: string; stocked_quantity: number }[] } }).data?.levels
+      if ((error as MedusaErrorLike).type !== "conflict" || !stale?.[0] || !("stocked_quantity" in stale[0])) throw error
+      const now = new Map(stale.map((l) => [`${l.inventory_item_id}\u0000${l.location_id}`, l.stocked_quantity]))
+      const rowsStale: StaleCountRow[] = diff.flatMap((row, i) => {
+        const current = now.get(`${row.inventory_item_id}\u0000${row.location_id}`)
+        return current === undefined ? [] : [{ line: row.line, sku: row.sku, inventory_item_id: row.inventory_item_id, location_id: row.location_id, expected: expected[i], current }]
+      })
+      throw staleCount(rowsStale)
+    }
+    for (const id of written.changed) ctx.events.add(InventoryEvents.LEVEL_UPDATED, { id })
+    return { file_hash: hash, idempotency_key: key, replayed: written.replayed, rows: diff.length, changed: written.changed.length }
   }
 
   // ---------------------------------------------------------------- shared by several methods

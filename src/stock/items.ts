@@ -5,7 +5,7 @@ import { invalidData, itemNotFound } from "../utils/errors"
 import { inIdOrder, newIds } from "../utils/ids"
 import { locationFilter, toArray, validate } from "../utils/validation"
 import type { StockContext } from "./context"
-import { ledgerSql, levelsAddedMoves, levelsDeletedMoves, Reasons } from "./ledger"
+import { ledgerSql, levelsAddedMoves, levelsDeletedMoves, Reasons, WHOLE_LEVEL_RETURNING } from "./ledger"
 import { recountReserved } from "./levels"
 import { lockItemsForDelete } from "./locking"
 import { castOf, columnList, ItemInput, ITEMS, jsonParam, unnestRows } from "./tables"
@@ -108,10 +108,10 @@ export async function deleteItems(ctx: StockContext, ids: string[]): Promise<voi
      levels AS (
        UPDATE inventory_level SET deleted_at = (SELECT at FROM stamp)
         WHERE inventory_item_id = ANY($1::text[]) AND deleted_at IS NULL
-       RETURNING id, inventory_item_id, location_id, stocked_quantity, reserved_quantity
+       RETURNING id, inventory_item_id, location_id, stocked_quantity, reserved_quantity, ${WHOLE_LEVEL_RETURNING}
      ),
      ${levelsDeletedMoves("levels")},
-     ${ledgerSql(ctx, params)}
+     ${ledgerSql(ctx, params, ctx.note, { extended: true })}
      UPDATE inventory_item SET deleted_at = (SELECT at FROM stamp)
       WHERE id = ANY($1::text[]) AND deleted_at IS NULL RETURNING id`,
     params
@@ -134,10 +134,11 @@ export async function restoreItems(ctx: StockContext, ids: string[]): Promise<vo
        UPDATE inventory_level l SET deleted_at = NULL, updated_at = now()
          FROM items i
         WHERE l.inventory_item_id = i.id AND l.deleted_at = i.deleted_at
-       RETURNING l.id, l.inventory_item_id, l.location_id, l.stocked_quantity, l.reserved_quantity
+       RETURNING l.id, l.inventory_item_id, l.location_id, l.stocked_quantity, l.reserved_quantity,
+                 l.incoming_quantity, l.damaged_quantity, l.quality_control_quantity, l.safety_stock_quantity
      ),
      ${levelsAddedMoves("levels", Reasons.LEVEL_RESTORED)},
-     ${ledgerSql(ctx, params)},
+     ${ledgerSql(ctx, params, ctx.note, { extended: true })},
      restored AS (
        UPDATE inventory_item SET deleted_at = NULL, updated_at = now()
         WHERE id IN (SELECT id FROM items) RETURNING id

@@ -22,7 +22,25 @@ export const Reasons = {
   LEVEL_DELETED: "level_deleted",
   LEVEL_RESTORED: "level_restored",
   REPAIR: "repair",
+  SET_ASIDE: "set_aside",
+  RETURNED_TO_STOCK: "returned_to_stock",
+  DISCARDED: "discarded",
+  TRANSFER_OUT: "transfer_out",
+  TRANSFER_IN: "transfer_in",
+  TRANSFER_IN_TRANSIT: "transfer_in_transit",
+  TRANSFER_RECEIVED: "transfer_received",
+  TRANSFER_LOSS: "transfer_loss",
+  CYCLE_COUNT: "cycle_count",
 } as const
+
+/** The states units set aside are held in, and the level column of each. */
+export const SET_ASIDE_STATES = ["damaged", "quality_control", "safety_stock"] as const
+export type SetAsideState = (typeof SET_ASIDE_STATES)[number]
+export const STATE_COLUMNS: Record<SetAsideState, string> = {
+  damaged: "damaged_quantity",
+  quality_control: "quality_control_quantity",
+  safety_stock: "safety_stock_quantity",
+}
 
 /** What a caller may say about its change (`adjustStockedQuantities`, `setStockedQuantities`). */
 export interface MovementNote {
@@ -55,6 +73,22 @@ export const MOVES_COLUMNS = [
   "threshold",
 ] as const
 
+/**
+ * The columns of an extended `moves` CTE, after MOVES_COLUMNS: the changes of incoming_quantity
+ * and of the units set aside per state, the state a set-aside moved, and the transfer. Only the
+ * statements that change those quantities carry them (`movesCte` with any of them given, and
+ * `recordCte`/`ledgerCtes` with `extended`); the others, a checkout's among them, keep the
+ * narrower statement (and the server function its pinned body).
+ */
+export const EXTENDED_MOVES_COLUMNS = [
+  "incoming_delta",
+  "damaged_delta",
+  "quality_control_delta",
+  "safety_stock_delta",
+  "state",
+  "transfer_id",
+] as const
+
 /** The threshold text of a level row aliased `alias`, for the `moves` CTE. */
 export const thresholdOf = (alias: string) => `${alias}.metadata->>'low_stock_threshold'`
 
@@ -83,20 +117,33 @@ export function movementIdPrefix(): string {
  * The CTE `recorded`: the insert of the `moves` rows, when the ledger is on. Its parameters are
  * `$first` … `$first+6`, the first seven values of `ledgerParams()`.
  */
-export function recordCte(first: number): string {
+export function recordCte(first: number, extended = false): string {
   const [on, prefix, reason, reference, actor, key, metadata] = ["boolean", "text", "text", "text", "text", "text", "jsonb"].map(
     (cast, i) => `$${first + i}::${cast}`
   )
+  const extra = extended ? `, ${EXTENDED_MOVES_COLUMNS.join(", ")}` : ""
+  const extraValues = extended ? `, ${EXTENDED_MOVES_COLUMNS.map((c) => `m.${c}`).join(", ")}` : ""
+  const moved = extended
+    ? "m.stocked_delta <> 0 OR m.reserved_delta <> 0 OR m.incoming_delta <> 0 OR m.damaged_delta <> 0 OR m.quality_control_delta <> 0 OR m.safety_stock_delta <> 0"
+    : "m.stocked_delta <> 0 OR m.reserved_delta <> 0"
   return `
   recorded AS (
     INSERT INTO inventory_movement (id, inventory_item_id, location_id, stocked_delta, reserved_delta, stocked_after,
-                                    reserved_after, reason, reference, actor, reservation_item_id, idempotency_key, metadata)
+                                    reserved_after, reason, reference, actor, reservation_item_id, idempotency_key, metadata${extra})
     SELECT ${idExpression(prefix, "m.ord")}, m.inventory_item_id, m.location_id, m.stocked_delta, m.reserved_delta,
            m.stocked_after, m.reserved_after, COALESCE(${reason}, m.reason), COALESCE(${reference}, m.reference),
-           COALESCE(${actor}, m.actor), m.reservation_item_id, ${key}, ${metadata}
+           COALESCE(${actor}, m.actor), m.reservation_item_id, ${key}, ${metadata}${extraValues}
       FROM moves m
-     WHERE ${on} AND (m.stocked_delta <> 0 OR m.reserved_delta <> 0)
+     WHERE ${on} AND (${moved})
   )`
+}
+
+/** How a statement's ledger CTEs are built (see ledgerCtes). */
+export interface LedgerOptions {
+  /** The statement's `moves` CTE is extended (EXTENDED_MOVES_COLUMNS): record those columns too. */
+  extended?: boolean
+  /** The statement moves each level once: each movement is its level's whole change, no grouping. */
+  onePerLevel?: boolean
 }
 
 /**
@@ -107,7 +154,7 @@ export function recordCte(first: number): string {
  * (otherwise they are not even computed). With `onePerLevel` (the statement moves each level
  * once), each movement is its level's whole change: no grouping.
  */
-export function ledgerCtes(first: number, options: { onePerLevel?: boolean } = {}): string {
+export function ledgerCtes(first: number, options: LedgerOptions = {}): string {
   const threshold = `$${first + 7}::int`
   const perLevel = options.onePerLevel
     ? `per_level AS (
@@ -124,7 +171,7 @@ export function ledgerCtes(first: number, options: { onePerLevel?: boolean } = {
       FROM moves
      GROUP BY level_id, inventory_item_id, location_id
   )`
-  return `${recordCte(first)},
+  return `${recordCte(first, options.extended)},
   ${perLevel},
   alerts AS (
     SELECT level_id AS id, inventory_item_id, location_id, after - change AS before, after, threshold
@@ -169,16 +216,19 @@ export function recordParams(on: boolean, note: MovementNote = {}): unknown[] {
   ]
 }
 
-/** `ledgerCtes` after the statement's own `params`, whose values it appends to them. */
-export function ledgerSql(ctx: StockContext, params: unknown[], note: MovementNote = ctx.note, options: { onePerLevel?: boolean } = {}): string {
+/**
+ * `ledgerCtes` after the statement's own `params`, whose values it appends to them (`options`:
+ * see LedgerOptions).
+ */
+export function ledgerSql(ctx: StockContext, params: unknown[], note: MovementNote = ctx.note, options: LedgerOptions = {}): string {
   const sql = ledgerCtes(params.length + 1, options)
   params.push(...ledgerParams(ctx, note))
   return sql
 }
 
 /** `recordCte` after the statement's own `params`, whose values it appends to them. */
-export function recordSql(ctx: StockContext, params: unknown[], note: MovementNote = ctx.note): string {
-  const sql = recordCte(params.length + 1)
+export function recordSql(ctx: StockContext, params: unknown[], note: MovementNote = ctx.note, extended = false): string {
+  const sql = recordCte(params.length + 1, extended)
   params.push(...recordParams(ctx.ledger, note))
   return sql
 }
@@ -208,9 +258,15 @@ export function takeAlerts<T>(ctx: StockContext, rows: (T & { _alerts?: StockAle
   if (strip) return rows.map(({ _alerts, ...row }) => row as T)
 }
 
-export type MoveColumn = (typeof MOVES_COLUMNS)[number]
+export type MoveColumn = (typeof MOVES_COLUMNS)[number] | (typeof EXTENDED_MOVES_COLUMNS)[number]
 
 const MOVE_CASTS: Record<MoveColumn, string> = {
+  incoming_delta: "bigint",
+  damaged_delta: "bigint",
+  quality_control_delta: "bigint",
+  safety_stock_delta: "bigint",
+  state: "text",
+  transfer_id: "text",
   level_id: "text",
   inventory_item_id: "text",
   location_id: "text",
@@ -231,19 +287,41 @@ type Required = "level_id" | "stocked_delta" | "reserved_delta" | "stocked_after
 /**
  * The `moves` CTE over the rows of `from` (a CTE or a FROM clause): each column an SQL
  * expression over those rows. `inventory_item_id` and `location_id` default to the columns of
- * those names, `ord` to the row's position, the rest to NULL.
+ * those names, `ord` to the row's position, the deltas of an extended CTE to 0, the rest to
+ * NULL. Given any column of EXTENDED_MOVES_COLUMNS, the CTE is extended: record it with
+ * `extended` (ledgerSql, recordSql).
  */
 export function movesCte(from: string, columns: Pick<Record<MoveColumn, string>, Required> & Partial<Record<MoveColumn, string>>): string {
   const defaults: Partial<Record<MoveColumn, string>> = {
     inventory_item_id: "inventory_item_id",
     location_id: "location_id",
     ord: "row_number() OVER ()",
+    incoming_delta: "0",
+    damaged_delta: "0",
+    quality_control_delta: "0",
+    safety_stock_delta: "0",
   }
-  const select = MOVES_COLUMNS.map((c) => `(${columns[c] ?? defaults[c] ?? "NULL"})::${MOVE_CASTS[c]} AS ${c}`)
+  const extended = EXTENDED_MOVES_COLUMNS.some((c) => columns[c] !== undefined)
+  const names: MoveColumn[] = extended ? [...MOVES_COLUMNS, ...EXTENDED_MOVES_COLUMNS] : [...MOVES_COLUMNS]
+  const select = names.map((c) => `(${columns[c] ?? defaults[c] ?? "NULL"})::${MOVE_CASTS[c]} AS ${c}`)
   return `moves AS (SELECT ${select.join(", ")} FROM ${from})`
 }
 
-/** The `moves` of levels (rows of `from` with id and quantities) deleted whole: to 0 and 0. */
+/** The SQL of the level columns moved whole by level deletes and restores, after the stocked and reserved ones. */
+const WHOLE_LEVEL_COLUMNS = {
+  incoming_delta: "incoming_quantity",
+  damaged_delta: "damaged_quantity",
+  quality_control_delta: "quality_control_quantity",
+  safety_stock_delta: "safety_stock_quantity",
+} as const
+
+/** The level columns a statement deleting or restoring levels whole must return, for its moves. */
+export const WHOLE_LEVEL_RETURNING = "incoming_quantity, damaged_quantity, quality_control_quantity, safety_stock_quantity"
+
+/**
+ * The `moves` of levels (rows of `from` with id, quantities and WHOLE_LEVEL_RETURNING) deleted
+ * whole: every quantity to 0. Extended: record with `extended`.
+ */
 export const levelsDeletedMoves = (from: string) =>
   movesCte(from, {
     level_id: "id",
@@ -252,9 +330,16 @@ export const levelsDeletedMoves = (from: string) =>
     stocked_after: "0",
     reserved_after: "0",
     reason: reasonLiteral(Reasons.LEVEL_DELETED),
+    ...(Object.fromEntries(Object.entries(WHOLE_LEVEL_COLUMNS).map(([delta, column]) => [delta, `-(${column}::bigint)`])) as Record<
+      keyof typeof WHOLE_LEVEL_COLUMNS,
+      string
+    >),
   })
 
-/** The `moves` of levels (rows of `from`) that appear whole, created or restored: from 0 and 0. */
+/**
+ * The `moves` of levels (rows of `from`, with WHOLE_LEVEL_RETURNING) that appear whole,
+ * created or restored: from 0. Extended: record with `extended`.
+ */
 export const levelsAddedMoves = (from: string, reason: typeof Reasons.LEVEL_CREATED | typeof Reasons.LEVEL_RESTORED) =>
   movesCte(from, {
     level_id: "id",
@@ -263,29 +348,46 @@ export const levelsAddedMoves = (from: string, reason: typeof Reasons.LEVEL_CREA
     stocked_after: "stocked_quantity",
     reserved_after: "reserved_quantity",
     reason: reasonLiteral(reason),
+    ...WHOLE_LEVEL_COLUMNS,
   })
 
 /** A reason as an SQL literal (the reasons are constants of this module, never input). */
 export const reasonLiteral = (reason: (typeof Reasons)[keyof typeof Reasons]) => `'${reason}'`
 
 /**
- * I6, checked: every (item, location) whose live level's quantities differ from the sums of
- * its movements (a pair without a live level counts as 0 and 0). The one definition used by
+ * I6, checked: every (item, location) whose live level's quantities (stocked, reserved,
+ * incoming, and the units set aside per state) differ from the sums of its movements (a pair
+ * without a live level counts as all 0). The one definition used by
  * `doctor` and the tests. Columns: level_id (NULL without a live level), inventory_item_id,
- * location_id, stocked_quantity, reserved_quantity, ledger_stocked, ledger_reserved.
+ * location_id, and per quantity its value and its ledger sum: stocked_quantity/ledger_stocked,
+ * reserved_quantity/ledger_reserved, incoming_quantity/ledger_incoming, damaged_quantity/
+ * ledger_damaged, quality_control_quantity/ledger_quality_control, safety_stock_quantity/
+ * ledger_safety_stock.
  */
 export const LEDGER_IMBALANCE_SQL = `
   WITH sums AS (
-    SELECT inventory_item_id, location_id, sum(stocked_delta) AS stocked, sum(reserved_delta) AS reserved
+    SELECT inventory_item_id, location_id, sum(stocked_delta) AS stocked, sum(reserved_delta) AS reserved,
+           sum(incoming_delta) AS incoming, sum(damaged_delta) AS damaged, sum(quality_control_delta) AS quality_control,
+           sum(safety_stock_delta) AS safety_stock
       FROM inventory_movement GROUP BY 1, 2
   ),
   lv AS (
-    SELECT id, inventory_item_id, location_id, stocked_quantity, reserved_quantity FROM inventory_level WHERE deleted_at IS NULL
+    SELECT id, inventory_item_id, location_id, stocked_quantity, reserved_quantity, incoming_quantity, damaged_quantity,
+           quality_control_quantity, safety_stock_quantity
+      FROM inventory_level WHERE deleted_at IS NULL
   )
   SELECT lv.id AS level_id, inventory_item_id, location_id,
          COALESCE(lv.stocked_quantity, 0) AS stocked_quantity, COALESCE(lv.reserved_quantity, 0) AS reserved_quantity,
-         COALESCE(s.stocked, 0)::bigint AS ledger_stocked, COALESCE(s.reserved, 0)::bigint AS ledger_reserved
+         COALESCE(s.stocked, 0)::bigint AS ledger_stocked, COALESCE(s.reserved, 0)::bigint AS ledger_reserved,
+         COALESCE(lv.incoming_quantity, 0) AS incoming_quantity, COALESCE(s.incoming, 0)::bigint AS ledger_incoming,
+         COALESCE(lv.damaged_quantity, 0) AS damaged_quantity, COALESCE(s.damaged, 0)::bigint AS ledger_damaged,
+         COALESCE(lv.quality_control_quantity, 0) AS quality_control_quantity, COALESCE(s.quality_control, 0)::bigint AS ledger_quality_control,
+         COALESCE(lv.safety_stock_quantity, 0) AS safety_stock_quantity, COALESCE(s.safety_stock, 0)::bigint AS ledger_safety_stock
     FROM lv FULL JOIN sums s USING (inventory_item_id, location_id)
    WHERE COALESCE(lv.stocked_quantity, 0) <> COALESCE(s.stocked, 0)
       OR COALESCE(lv.reserved_quantity, 0) <> COALESCE(s.reserved, 0)
+      OR COALESCE(lv.incoming_quantity, 0) <> COALESCE(s.incoming, 0)
+      OR COALESCE(lv.damaged_quantity, 0) <> COALESCE(s.damaged, 0)
+      OR COALESCE(lv.quality_control_quantity, 0) <> COALESCE(s.quality_control, 0)
+      OR COALESCE(lv.safety_stock_quantity, 0) <> COALESCE(s.safety_stock, 0)
    ORDER BY inventory_item_id, location_id`

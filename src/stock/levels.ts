@@ -4,10 +4,23 @@ import { itemNotFound, levelNotFound, noLevelToAdjust, notStockedAt } from "../u
 import { inIdOrder, newIds } from "../utils/ids"
 import type { StockContext } from "./context"
 import { LevelKey, levelKey, lockLevels } from "./locking"
-import { rowCopier } from "../db/list-query"
+import { dtoCopier } from "../db/list-query"
 import { batchedRead, ReadBatch } from "../db/read-batch"
 import { runnable, ServerFunction } from "../db/server-functions"
-import { ALERTS_COLUMN, ledgerSql, levelsAddedMoves, levelsDeletedMoves, movesCte, noteCrossing, Reasons, reasonLiteral, recordSql, takeAlerts, thresholdOf } from "./ledger"
+import {
+  ALERTS_COLUMN,
+  ledgerSql,
+  levelsAddedMoves,
+  levelsDeletedMoves,
+  movesCte,
+  noteCrossing,
+  Reasons,
+  reasonLiteral,
+  recordSql,
+  takeAlerts,
+  thresholdOf,
+  WHOLE_LEVEL_RETURNING,
+} from "./ledger"
 import { liveReservationSums } from "./reservations"
 import { columnList, jsonParam, LevelInput, LevelKeyedUpdate, LEVELS, unnestRows } from "./tables"
 
@@ -17,6 +30,12 @@ export const LEVEL_LIST: ListSpec = LEVELS
 
 const COLUMNS = columnList(LEVELS)
 const LEVEL_COLUMNS = Object.keys(LEVELS.columns)
+
+/**
+ * A level row (every column of LEVELS) as callers see it: the official fields, and the units set
+ * aside as `unavailable: { damaged, quality_control, safety_stock }`. A new object of one shape.
+ */
+export const levelDto: (row: object) => InventoryLevelDTO = dtoCopier(LEVELS, LEVEL_COLUMNS) as unknown as (row: object) => InventoryLevelDTO
 
 /**
  * Creates levels in one statement, inserting nothing unless every item exists. The items are
@@ -46,7 +65,7 @@ export async function insertLevels(ctx: StockContext, rows: LevelInput[]): Promi
        RETURNING ${COLUMNS}
      ),
      ${levelsAddedMoves("ins", Reasons.LEVEL_CREATED)},
-     ${ledgerSql(ctx, input.params)}
+     ${ledgerSql(ctx, input.params, ctx.note, { extended: true })}
      SELECT * FROM ins`,
     input.params
   )
@@ -66,9 +85,9 @@ export async function insertLevels(ctx: StockContext, rows: LevelInput[]): Promi
     ctx,
     rows.filter((r) => r.reserved_quantity === undefined)
   )
-  const levels = inIdOrder(ids, inserted)
-  if (!recounted.size) return levels
-  return levels.map((level) => (recounted.has(level.id) ? { ...level, reserved_quantity: recounted.get(level.id)! } : level))
+  const levels = inIdOrder(ids, inserted).map((row) => levelDto(row))
+  if (recounted.size) for (const level of levels) if (recounted.has(level.id)) level.reserved_quantity = recounted.get(level.id)!
+  return levels
 }
 
 /**
@@ -207,7 +226,7 @@ export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[
               COALESCE(new_incoming, incoming_quantity) AS incoming_quantity,
               COALESCE(new_reserved, reserved_quantity) AS reserved_quantity,
               CASE WHEN set_metadata THEN new_metadata ELSE metadata END AS metadata,
-              stocked_quantity AS old_stocked, reserved_quantity AS old_reserved, n,
+              stocked_quantity AS old_stocked, reserved_quantity AS old_reserved, incoming_quantity AS old_incoming, n,
               (COALESCE(new_stocked, stocked_quantity) <> stocked_quantity
                 OR COALESCE(new_incoming, incoming_quantity) <> incoming_quantity
                 OR COALESCE(new_reserved, reserved_quantity) <> reserved_quantity
@@ -221,7 +240,7 @@ export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[
               updated_at = CASE WHEN c.changed THEN now() ELSE l.updated_at END
          FROM changes c
         WHERE l.id = c.id AND (SELECT ok FROM complete)
-       RETURNING ${columnList(LEVELS, "l")}, c.changed, c.old_stocked, c.old_reserved, c.n
+       RETURNING ${columnList(LEVELS, "l")}, c.changed, c.old_stocked, c.old_reserved, c.old_incoming, c.n
      ),
      ${movesCte("upd", {
        level_id: "id",
@@ -231,8 +250,9 @@ export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[
        reserved_after: "reserved_quantity",
        reason: reasonLiteral(Reasons.CORRECTION),
        threshold: thresholdOf("upd"),
+       incoming_delta: "incoming_quantity::bigint - old_incoming",
      })},
-     ${ledgerSql(ctx, params, ctx.note, { onePerLevel: true })}
+     ${ledgerSql(ctx, params, ctx.note, { extended: true, onePerLevel: true })}
      SELECT ${COLUMNS}, changed, n::int AS n, ${ALERTS_COLUMN} FROM upd`,
     params,
     "mit_update_levels"
@@ -243,12 +263,11 @@ export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[
     const existing = await lockLevels(ctx, list)
     throw notStockedAt(updates.filter((u) => !existing.has(levelKey(u.inventory_item_id, u.location_id))))
   }
-  // The levels as callers see them: the table's columns only (copies of one shape, see rowCopier).
-  const copy = rowCopier(LEVEL_COLUMNS)
+  // The levels as callers see them: the table's columns, the units set aside as `unavailable` (see levelDto).
   const atPlace = new Array<InventoryLevelDTO>(list.length)
   const changed: string[] = []
   for (const row of written) {
-    atPlace[row.n - 1] = copy(row as unknown as Record<string, unknown>) as unknown as InventoryLevelDTO
+    atPlace[row.n - 1] = levelDto(row)
     if (row.changed) changed.push(row.id)
   }
   return { levels: places.map((place) => atPlace[place]), changed }
@@ -262,7 +281,7 @@ export async function findLevel(ctx: StockContext, key: LevelKey): Promise<Inven
     "mit_retrieve_level"
   )
   if (!level) throw levelNotFound(key)
-  return level
+  return levelDto(level)
 }
 
 /**
@@ -274,10 +293,10 @@ async function deleteLevelsWhere(ctx: StockContext, where: string, params: unkno
     `WITH del AS (
        UPDATE inventory_level SET deleted_at = now()
         WHERE ${where} AND deleted_at IS NULL
-       RETURNING id, inventory_item_id, location_id, stocked_quantity, reserved_quantity
+       RETURNING id, inventory_item_id, location_id, stocked_quantity, reserved_quantity, ${WHOLE_LEVEL_RETURNING}
      ),
      ${levelsDeletedMoves("del")},
-     ${ledgerSql(ctx, params)}
+     ${ledgerSql(ctx, params, ctx.note, { extended: true })}
      SELECT id FROM del`,
     params
   )
@@ -321,9 +340,9 @@ export async function adjustStocked(ctx: StockContext, key: LevelKey, delta: num
   )
   const [row] = rows as (InventoryLevelDTO & { _threshold: string | null })[]
   if (!row) throw noLevelToAdjust(key)
-  const { _threshold, ...level } = row
+  const level = levelDto(row)
   const after = level.stocked_quantity - level.reserved_quantity
-  noteCrossing(ctx, level, after - delta, after, _threshold)
+  noteCrossing(ctx, level, after - delta, after, row._threshold)
   return level
 }
 

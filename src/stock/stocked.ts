@@ -3,6 +3,7 @@ import { createHash } from "crypto"
 import { idempotencyKeyReused, notStockedAt, staleQuantity } from "../utils/errors"
 import type { StockContext } from "./context"
 import { ALERTS_COLUMN, ledgerSql, movesCte, Reasons, reasonLiteral, takeAlerts, thresholdOf } from "./ledger"
+import { levelDto } from "./levels"
 import { levelKey, lockLevels } from "./locking"
 import { columnList, LEVELS } from "./tables"
 
@@ -91,7 +92,7 @@ export async function writeStocked(ctx: StockContext, mode: "adjust" | "set", ch
   )
   const rows = takeAlerts(ctx, written)
   if (rows.length !== list.length) throw await refusal(ctx, changes)
-  const byKey = new Map(rows.map(({ changed: _changed, ...level }) => [levelKey(level.inventory_item_id, level.location_id), level]))
+  const byKey = new Map(rows.map((row) => [levelKey(row.inventory_item_id, row.location_id), levelDto(row)]))
   return {
     levels: changes.map((c) => byKey.get(levelKey(c.inventory_item_id, c.location_id))!),
     changed: rows.filter((row) => row.changed).map((row) => row.id),
@@ -128,17 +129,27 @@ function canonical(value: unknown): string {
   return JSON.stringify(value)
 }
 
-const DATE_FIELDS = ["created_at", "updated_at", "deleted_at"]
+const DATE_FIELDS = ["created_at", "updated_at", "deleted_at", "received_at"]
 
-/** A stored response, with the levels' timestamps as Dates again. */
-function revive(response: StockedWrite): InventoryLevelDTO[] {
-  return response.levels.map((level) => {
-    const copy: Record<string, unknown> = { ...level }
-    for (const field of DATE_FIELDS) {
-      if (typeof copy[field] === "string") copy[field] = new Date(copy[field] as string)
-    }
-    return copy as unknown as InventoryLevelDTO
-  })
+/** A stored row with its timestamps as Dates again. */
+export function reviveDates<T>(row: T): T {
+  const copy: Record<string, unknown> = { ...(row as Record<string, unknown>) }
+  for (const field of DATE_FIELDS) {
+    if (typeof copy[field] === "string") copy[field] = new Date(copy[field] as string)
+  }
+  return copy as T
+}
+
+/** How a writer's result is kept with its idempotency key, and read back for a repeated call. */
+export interface ResultCodec<R> {
+  store(result: R): unknown
+  revive(stored: unknown): R
+}
+
+/** The levels writers' codec: the levels are stored; a replay changed nothing. */
+const LEVELS_CODEC: ResultCodec<StockedWrite> = {
+  store: (result) => ({ levels: result.levels }),
+  revive: (stored) => ({ levels: (stored as { levels: InventoryLevelDTO[] }).levels.map(reviveDates), changed: [] }),
 }
 
 /**
@@ -147,12 +158,13 @@ function revive(response: StockedWrite): InventoryLevelDTO[] {
  * (and then answers its stored result, writing nothing) or rolls back (and then runs itself).
  * The same key with a different request is refused with CONFLICT.
  */
-export async function once(
+export async function onceWith<R extends { changed: string[] }>(
   ctx: StockContext,
   key: string | undefined,
   request: unknown,
-  write: () => Promise<StockedWrite>
-): Promise<{ levels: InventoryLevelDTO[]; changed: string[]; replayed: boolean }> {
+  write: () => Promise<R>,
+  codec: ResultCodec<R>
+): Promise<R & { replayed: boolean }> {
   if (key === undefined) return { ...(await write()), replayed: false }
   const hash = createHash("sha256").update(canonical(request)).digest("hex")
   const claimed = await ctx.db.rows(
@@ -160,14 +172,24 @@ export async function once(
     [key, hash]
   )
   if (!claimed.length) {
-    const [prior] = await ctx.db.rows<{ request_hash: string; response: StockedWrite | null }>(
+    const [prior] = await ctx.db.rows<{ request_hash: string; response: unknown }>(
       `SELECT request_hash, response FROM inventory_idempotency_key WHERE key = $1`,
       [key]
     )
     if (!prior || prior.request_hash !== hash || !prior.response) throw idempotencyKeyReused(key)
-    return { levels: revive(prior.response), changed: [], replayed: true }
+    return { ...codec.revive(prior.response), changed: [], replayed: true }
   }
   const result = await write()
-  await ctx.db.rows(`UPDATE inventory_idempotency_key SET response = $2::jsonb WHERE key = $1`, [key, JSON.stringify({ levels: result.levels })])
+  await ctx.db.rows(`UPDATE inventory_idempotency_key SET response = $2::jsonb WHERE key = $1`, [key, JSON.stringify(codec.store(result))])
   return { ...result, replayed: false }
+}
+
+/** `onceWith` for the writers of levels (`adjustStockedQuantities`, `setStockedQuantities`, …). */
+export async function once(
+  ctx: StockContext,
+  key: string | undefined,
+  request: unknown,
+  write: () => Promise<StockedWrite>
+): Promise<StockedWrite & { replayed: boolean }> {
+  return await onceWith(ctx, key, request, write, LEVELS_CODEC)
 }

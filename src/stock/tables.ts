@@ -1,4 +1,4 @@
-import { InventoryItem, InventoryLevel, InventoryMovement, ReservationItem } from "../models"
+import { InventoryItem, InventoryLevel, InventoryMovement, InventoryTransfer, ReservationItem } from "../models"
 import { anyInt, boolean, dateInput, id, metadata, nonNegativeInt, nullish, optional, positiveInt, strictObject, text, z } from "../utils/validation"
 
 /**
@@ -28,6 +28,12 @@ export interface ColumnSpec {
    * where deleted_at IS NULL). A list filtered on it knows how many rows it can match at most.
    */
   unique?: "always" | "live"
+  /**
+   * Returned to callers inside an object field of the row, not as a field of its own (the
+   * level's `unavailable` breakdown): `{ field: "unavailable", key: "damaged" }`. Such a column
+   * is neither a filter nor an order; `config.select` names the field.
+   */
+  within?: { field: string; key: string }
 }
 
 export interface TableSpec {
@@ -36,7 +42,7 @@ export interface TableSpec {
   label: string
   /** The alias of list queries. */
   alias: string
-  entity: typeof InventoryItem | typeof InventoryLevel | typeof ReservationItem | typeof InventoryMovement
+  entity: typeof InventoryItem | typeof InventoryLevel | typeof ReservationItem | typeof InventoryMovement | typeof InventoryTransfer
   columns: Record<string, ColumnSpec>
   /** Relations a list may join (`config.relations`). */
   relations: Record<string, { target: string }>
@@ -96,6 +102,10 @@ export const LEVELS = {
     reserved_quantity: { kind: "int", cast: "int", create: optional(nonNegativeInt), update: optional(nonNegativeInt) },
     incoming_quantity: { kind: "int", cast: "int", create: optional(nonNegativeInt), update: optional(nonNegativeInt), default: 0 },
     metadata: metadataColumn,
+    /** This module's own: units set aside (stock/set-aside.ts), returned as `unavailable: { damaged, … }`. */
+    damaged_quantity: { kind: "int", cast: "int", within: { field: "unavailable", key: "damaged" } },
+    quality_control_quantity: { kind: "int", cast: "int", within: { field: "unavailable", key: "quality_control" } },
+    safety_stock_quantity: { kind: "int", cast: "int", within: { field: "unavailable", key: "safety_stock" } },
   },
   relations: { inventory_item: { target: "InventoryItem" } },
 } satisfies TableSpec
@@ -143,9 +153,43 @@ export const MOVEMENTS = {
     idempotency_key: { kind: "text", cast: "text" },
     metadata: { kind: "json", cast: "jsonb" },
     created_at: { kind: "date", cast: "timestamptz" },
+    incoming_delta: { kind: "int", cast: "int" },
+    damaged_delta: { kind: "int", cast: "int" },
+    quality_control_delta: { kind: "int", cast: "int" },
+    safety_stock_delta: { kind: "int", cast: "int" },
+    state: { kind: "text", cast: "text" },
+    transfer_id: { kind: "id", cast: "text" },
   },
   relations: {},
 } satisfies TableSpec
+
+/** Transfers between locations: read-only through the list (writes go through stock/transfers.ts). */
+export const TRANSFERS = {
+  name: "inventory_transfer",
+  label: "inventory transfers",
+  alias: "inv_transfer",
+  entity: InventoryTransfer,
+  columns: {
+    id: idColumn,
+    inventory_item_id: { kind: "id", cast: "text" },
+    from_location_id: { kind: "id", cast: "text" },
+    to_location_id: { kind: "id", cast: "text" },
+    quantity: { kind: "int", cast: "int" },
+    status: { kind: "text", cast: "text" },
+    received_quantity: { kind: "int", cast: "int" },
+    lost_quantity: { kind: "int", cast: "int" },
+    reference: { kind: "text", cast: "text" },
+    actor: { kind: "text", cast: "text" },
+    idempotency_key: { kind: "text", cast: "text" },
+    metadata: { kind: "json", cast: "jsonb" },
+    created_at: { kind: "date", cast: "timestamptz" },
+    received_at: { kind: "date", cast: "timestamptz" },
+  },
+  relations: {},
+} satisfies TableSpec
+
+/** The bigint columns of a movement (the driver answers them as strings; callers get numbers). */
+export const MOVEMENT_DELTAS = ["stocked_delta", "reserved_delta", "incoming_delta", "damaged_delta", "quality_control_delta", "safety_stock_delta"] as const
 
 type Columns<T extends TableSpec> = T["columns"]
 type Settable<T extends TableSpec, K extends "create" | "update"> = {

@@ -46,7 +46,25 @@ export interface LedgerImbalance {
   reserved_quantity: number
   ledger_stocked: number
   ledger_reserved: number
+  incoming_quantity: number
+  ledger_incoming: number
+  damaged_quantity: number
+  ledger_damaged: number
+  quality_control_quantity: number
+  ledger_quality_control: number
+  safety_stock_quantity: number
+  ledger_safety_stock: number
 }
+
+/** The quantities I6 covers: the level's column and the name of its ledger sum in LedgerImbalance. */
+export const LEDGER_QUANTITIES = [
+  ["stocked", "stocked_quantity", "ledger_stocked"],
+  ["reserved", "reserved_quantity", "ledger_reserved"],
+  ["incoming", "incoming_quantity", "ledger_incoming"],
+  ["damaged", "damaged_quantity", "ledger_damaged"],
+  ["quality_control", "quality_control_quantity", "ledger_quality_control"],
+  ["safety_stock", "safety_stock_quantity", "ledger_safety_stock"],
+] as const
 
 export interface DoctorReport {
   levels_checked: number
@@ -139,11 +157,11 @@ export async function runDoctor(dataSource: DataSource, options: DoctorOptions =
     // With --fix every live level is locked by now: the differences are exact.
     // Sums of movements are bigints (pg hands them over as text): beyond a PostgreSQL integer
     // they are still reported, not an error.
-    const imbalance: LedgerImbalance[] = (await manager.query(LEDGER_IMBALANCE_SQL)).map((row: LedgerImbalance) => ({
-      ...row,
-      ledger_stocked: Number(row.ledger_stocked),
-      ledger_reserved: Number(row.ledger_reserved),
-    }))
+    const imbalance: LedgerImbalance[] = (await manager.query(LEDGER_IMBALANCE_SQL)).map((row: LedgerImbalance) => {
+      const out = { ...row }
+      for (const [, , sum] of LEDGER_QUANTITIES) out[sum] = Number(row[sum])
+      return out
+    })
     const fixed: DriftedLevel[] = []
     const ledgerFixed: LedgerImbalance[] = []
     let repairs = 0
@@ -184,8 +202,10 @@ async function balanceLedger(manager: EntityManager, imbalance: LedgerImbalance[
   if (!imbalance.length) return 0
   await manager.query(
     `WITH u AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::bigint[], $6::bigint[])
-         AS u(inventory_item_id, location_id, stocked, reserved, ledger_stocked, ledger_reserved)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[],
+                            $9::bigint[], $10::bigint[])
+         AS u(inventory_item_id, location_id, stocked, reserved, ledger_stocked, ledger_reserved, incoming, damaged, quality_control,
+              safety_stock)
      ),
      ${movesCte("u", {
        level_id: "NULL",
@@ -195,8 +215,12 @@ async function balanceLedger(manager: EntityManager, imbalance: LedgerImbalance[
        reserved_after: "reserved",
        reason: reasonLiteral(Reasons.REPAIR),
        reference: `'${REFERENCES.ledger}'`,
+       incoming_delta: "incoming",
+       damaged_delta: "damaged",
+       quality_control_delta: "quality_control",
+       safety_stock_delta: "safety_stock",
      })},
-     ${recordCte(7)}
+     ${recordCte(11, true)}
      SELECT count(*) FROM moves`,
     [
       imbalance.map((i) => i.inventory_item_id),
@@ -205,6 +229,11 @@ async function balanceLedger(manager: EntityManager, imbalance: LedgerImbalance[
       imbalance.map((i) => i.reserved_quantity),
       imbalance.map((i) => i.ledger_stocked),
       imbalance.map((i) => i.ledger_reserved),
+      // The other quantities' differences, as deltas.
+      imbalance.map((i) => i.incoming_quantity - i.ledger_incoming),
+      imbalance.map((i) => i.damaged_quantity - i.ledger_damaged),
+      imbalance.map((i) => i.quality_control_quantity - i.ledger_quality_control),
+      imbalance.map((i) => i.safety_stock_quantity - i.ledger_safety_stock),
       ...recordParams(true, REPAIR_NOTE),
     ]
   )

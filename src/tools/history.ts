@@ -1,5 +1,6 @@
 import type { DataSource } from "typeorm"
 import { Reasons } from "../stock/ledger"
+import { MOVEMENT_DELTAS } from "../stock/tables"
 import { ulidAt } from "../utils/ids"
 import type { InventoryMovementDTO } from "../types"
 
@@ -54,7 +55,8 @@ export async function itemHistory(dataSource: DataSource, options: HistoryOption
   const where = `inventory_item_id = $1 AND ($2::text IS NULL OR location_id = $2)`
   const rows: Record<string, any>[] = await dataSource.query(
     `SELECT id, inventory_item_id, location_id, stocked_delta, reserved_delta, stocked_after, reserved_after, reason,
-            reference, actor, reservation_item_id, idempotency_key, metadata, created_at
+            reference, actor, reservation_item_id, idempotency_key, metadata, created_at, incoming_delta, damaged_delta,
+            quality_control_delta, safety_stock_delta, state, transfer_id
        FROM inventory_movement
       WHERE ${where}
       ORDER BY created_at DESC, id DESC
@@ -62,7 +64,11 @@ export async function itemHistory(dataSource: DataSource, options: HistoryOption
     [item.id, location, options.limit]
   )
   const [{ total }] = await dataSource.query(`SELECT count(*)::int AS total FROM inventory_movement WHERE ${where}`, [item.id, location])
-  const movements = rows.map((row) => ({ ...row, stocked_delta: Number(row.stocked_delta), reserved_delta: Number(row.reserved_delta) }) as MovementRow)
+  const movements = rows.map((row) => {
+    const movement = { ...row } as Record<string, unknown>
+    for (const delta of MOVEMENT_DELTAS) movement[delta] = Number(row[delta])
+    return movement as unknown as MovementRow
+  })
   return { item, location, movements, total }
 }
 
@@ -160,6 +166,10 @@ export async function pruneHistory(dataSource: DataSource, before: string): Prom
       location_id: string
       stocked_delta: string
       reserved_delta: string
+      incoming_delta: string
+      damaged_delta: string
+      quality_control_delta: string
+      safety_stock_delta: string
       stocked_after: number
       reserved_after: number
       created_at: string
@@ -182,6 +192,8 @@ export async function pruneHistory(dataSource: DataSource, before: string): Prom
        )
        SELECT inventory_item_id, location_id,
               sum(stocked_delta)::text AS stocked_delta, sum(reserved_delta)::text AS reserved_delta,
+              sum(incoming_delta)::text AS incoming_delta, sum(damaged_delta)::text AS damaged_delta,
+              sum(quality_control_delta)::text AS quality_control_delta, sum(safety_stock_delta)::text AS safety_stock_delta,
               (array_agg(stocked_after ORDER BY created_at DESC, id DESC))[1] AS stocked_after,
               (array_agg(reserved_after ORDER BY created_at DESC, id DESC))[1] AS reserved_after,
               max(created_at)::text AS created_at,
@@ -196,12 +208,15 @@ export async function pruneHistory(dataSource: DataSource, before: string): Prom
     if (groups.length) {
       await manager.query(
         `INSERT INTO inventory_movement (id, inventory_item_id, location_id, stocked_delta, reserved_delta, stocked_after,
-                                         reserved_after, reason, actor, metadata, created_at)
+                                         reserved_after, reason, actor, metadata, created_at, incoming_delta, damaged_delta,
+                                         quality_control_delta, safety_stock_delta)
          SELECT u.id, u.item, u.location, u.stocked_delta, u.reserved_delta, u.stocked_after, u.reserved_after, $10, $11,
-                jsonb_build_object('folded_movements', u.folded, 'first_created_at', u.first_created_at), u.created_at
+                jsonb_build_object('folded_movements', u.folded, 'first_created_at', u.first_created_at), u.created_at,
+                u.incoming_delta, u.damaged_delta, u.quality_control_delta, u.safety_stock_delta
            FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::int[], $7::int[], $8::timestamptz[], $9::int[],
-                       $12::text[]) AS u(id, item, location, stocked_delta, reserved_delta, stocked_after, reserved_after, created_at,
-                                         folded, first_created_at)`,
+                       $12::text[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[])
+             AS u(id, item, location, stocked_delta, reserved_delta, stocked_after, reserved_after, created_at, folded, first_created_at,
+                  incoming_delta, damaged_delta, quality_control_delta, safety_stock_delta)`,
         [
           // The ULID's time is the opening's: ids sort with created_at, as the writers' do.
           groups.map((g) => `imov_${ulidAt(Number(g.created_ms))}`),
@@ -216,6 +231,10 @@ export async function pruneHistory(dataSource: DataSource, before: string): Prom
           Reasons.OPENING,
           "medusa-inventory history prune",
           groups.map((g) => g.first_created_at),
+          groups.map((g) => g.incoming_delta),
+          groups.map((g) => g.damaged_delta),
+          groups.map((g) => g.quality_control_delta),
+          groups.map((g) => g.safety_stock_delta),
         ]
       )
     }

@@ -133,6 +133,53 @@ export function staleQuantity(levels: StaleLevel[]): InventoryError<{ levels: St
   )
 }
 
+export interface ShortAvailability extends LevelKey {
+  requested: number
+  available: number
+}
+
+/**
+ * A set-aside or a transfer that needs more than the level has available (stocked − reserved):
+ * CONFLICT naming the level, what was needed and what is available; nothing was written.
+ */
+export function notEnoughAvailable(level: ShortAvailability, what: string): InventoryError<ShortAvailability> {
+  return build(
+    MedusaError.Types.CONFLICT,
+    `Not enough available stock of item ${level.inventory_item_id} at location ${level.location_id} to ${what}: ` +
+      `${level.requested} needed, ${Math.max(level.available, 0)} available`,
+    level
+  )
+}
+
+export interface ShortSetAside extends LevelKey {
+  state: string
+  requested: number
+  set_aside: number
+}
+
+/** A release of more units than the level holds in that state: CONFLICT, nothing written. */
+export function notEnoughSetAside(level: ShortSetAside): InventoryError<ShortSetAside> {
+  return build(
+    MedusaError.Types.CONFLICT,
+    `Cannot release ${level.requested} ${level.state} unit(s) of item ${level.inventory_item_id} at location ${level.location_id}: ` +
+      `${level.set_aside} set aside`,
+    level
+  )
+}
+
+/** Official-style: `Transfer X was not found`. */
+export function transferNotFound(id: string): InventoryError<{ transfer_id: string }> {
+  return build(MedusaError.Types.NOT_FOUND, `Transfer with id ${id} was not found`, { transfer_id: id })
+}
+
+/** A receipt of a transfer that is no longer in transit. */
+export function transferClosed(id: string, status: string): InventoryError<{ transfer_id: string; status: string }> {
+  return build(MedusaError.Types.CONFLICT, `Transfer ${id} is ${status.replace("_", " ")}, not in transit: nothing to receive`, {
+    transfer_id: id,
+    status,
+  })
+}
+
 /** An idempotency key used before with a different request. */
 export function idempotencyKeyReused(key: string): InventoryError<{ idempotency_key: string }> {
   return build(

@@ -17,6 +17,10 @@ export const InventoryEvents = {
   LEVEL_OUT_OF_STOCK: "inventory-level.out-of-stock",
   /** A level's available quantity went from zero or below to above zero. */
   LEVEL_BACK_IN_STOCK: "inventory-level.back-in-stock",
+  /** A transfer between locations was made (`{ id }`); immediate ones are received at once. */
+  TRANSFER_CREATED: "inventory-transfer.created",
+  /** A transfer in transit was received, in full or short (`{ id }`). */
+  TRANSFER_RECEIVED: "inventory-transfer.received",
 } as const
 
 /** The payload of the three stock alert events. */

@@ -76,7 +76,7 @@ export function nextUlid(): string {
   return timePart + randomHead + ALPHABET[digits[15]]
 }
 
-export type IdPrefix = "iitem" | "ilev" | "resitem" | "imov"
+export type IdPrefix = "iitem" | "ilev" | "resitem" | "imov" | "itrf"
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${nextUlid()}`

@@ -1,9 +1,11 @@
-// The stock-history widget of medusa-inventory-typeorm for Medusa Admin 7.1 (Medusa 1.20).
+// The admin extensions of medusa-inventory-typeorm for Medusa Admin 7.1 (Medusa 1.20): the
+// stock-history widget (below) and the Stock page (./stock-page.js, a route with a sidebar entry).
 // @medusajs/admin bundles a plugin's dist/admin/_virtual_entry.js as it is (it transpiles only
 // its own cache directory), so this file is plain modern JavaScript: no JSX, no TypeScript.
 // React and medusa-react are the dashboard's own copies (its webpack aliases them).
 import React from "react"
 import { useAdminCustomQuery, useAdminStockLocations, useAdminVariantsInventory } from "medusa-react"
+import { StockIcon, StockPage } from "./stock-page"
 
 const h = React.createElement
 const LIMIT = 10
@@ -111,5 +113,8 @@ function StockHistoryWidget({ product }) {
 
 export default {
   identifier: "medusa-inventory-typeorm",
-  extensions: [{ Component: StockHistoryWidget, config: { type: "widget", zone: "product.details.after" } }],
+  extensions: [
+    { Component: StockHistoryWidget, config: { type: "widget", zone: "product.details.after" } },
+    { Component: StockPage, config: { type: "route", path: "/stock", link: { label: "Stock", icon: StockIcon } } },
+  ],
 }

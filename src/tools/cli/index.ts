@@ -3,12 +3,14 @@ import "reflect-metadata"
 import { SingleBar, Presets } from "cli-progress"
 import { Command, Option } from "commander"
 import type { DataSource } from "typeorm"
-import { DoctorReport, runDoctor, unresolvedProblems } from "../doctor"
+import { DoctorReport, LEDGER_QUANTITIES, runDoctor, unresolvedProblems } from "../doctor"
 import type { EmbeddedServer } from "../embedded-postgres"
 import { formatHistory, formatPrune, HistoryError, itemHistory, parseBeforeDate, pruneHistory, signed } from "../history"
 import { buildDataSource } from "../../loaders/connection"
 import { revertMigration, runMigrations } from "../../migrations-runner"
 import InventoryService from "../../services/inventory"
+import { applyCount, CountError, defaultDiffFile, formatApplied, formatDiff, previewCount } from "../count"
+import { EXPORT_COLUMNS, ExportFormat, exportTo } from "../export"
 import { formatSeed, SeedError, seedInventory } from "../seed"
 import { formatSimulation, SimulationError, simulateCheckouts } from "../simulate"
 
@@ -29,7 +31,7 @@ interface CommonOptions {
 class CliError extends Error {}
 
 /** Errors whose message is the whole story: printed without a stack. */
-const EXPECTED_ERRORS = [CliError, SeedError, SimulationError, HistoryError]
+const EXPECTED_ERRORS = [CliError, SeedError, SimulationError, HistoryError, CountError]
 
 /** Runs `fn` with a database URL: the one given, or the embedded server's (started here). */
 async function withDatabase<T>(options: CommonOptions, fn: (url: string) => Promise<T>): Promise<T> {
@@ -112,10 +114,9 @@ function printDoctor(report: DoctorReport, fix: boolean): void {
     const verb = fix ? "fixed" : "found"
     for (const i of report.ledger_imbalance) {
       const level = i.level_id ?? "no live level"
-      const parts = [
-        i.stocked_quantity !== i.ledger_stocked ? `stocked ${i.stocked_quantity}, movements ${i.ledger_stocked} (${signed(i.stocked_quantity - i.ledger_stocked)})` : "",
-        i.reserved_quantity !== i.ledger_reserved ? `reserved ${i.reserved_quantity}, movements ${i.ledger_reserved} (${signed(i.reserved_quantity - i.ledger_reserved)})` : "",
-      ]
+      const parts = LEDGER_QUANTITIES.map(([name, value, sum]) =>
+        i[value] !== i[sum] ? `${name} ${i[value]}, movements ${i[sum]} (${signed(i[value] - i[sum])})` : ""
+      )
       lines.push(`  ${verb}  ${level}  item ${i.inventory_item_id} @ ${i.location_id}: ${parts.filter(Boolean).join("; ")}`)
     }
     if (!fix) lines.push("  Run with --fix to record each difference as a `repair` movement.")
@@ -147,7 +148,10 @@ Examples:
   medusa-inventory doctor --fix --database-url postgres://localhost/medusa
   medusa-inventory history --item SKU-123 --location sloc_main
   medusa-inventory history prune --before 2026-01-01
-  medusa-inventory sweep`
+  medusa-inventory sweep
+  medusa-inventory count import counts.csv            (dry run: the diff)
+  medusa-inventory count import counts.csv --apply
+  medusa-inventory export --location sloc_main --format csv > levels.csv`
     )
 
   const common = (command: Command) =>
@@ -273,6 +277,43 @@ Examples:
     console.log(options.json ? JSON.stringify({ released: ids.length, ids }, null, 2) : `Released ${ids.length} expired reservation(s).`)
   })
 
+  const count = program.command("count").description("cycle counts from a CSV file")
+  common(
+    count
+      .command("import")
+      .description(
+        "compare a count file (columns: sku or inventory_item_id, location_id, counted) with the stock: a dry run prints " +
+          "the diff and saves it beside the file; --apply writes every row in one transaction, with compare-and-set against " +
+          "the quantities that diff showed (reason cycle_count, the file's hash as idempotency key)"
+      )
+      .argument("<file>", "the CSV file")
+      .option("--apply", "apply the file against its saved diff (run the dry run first)")
+      .option("--diff <path>", "where the dry run saves the diff and --apply reads it (default: <file>.diff.json)")
+      .option("--all", "print the unchanged rows of the diff too")
+  ).action(async (file: string, options: CommonOptions & { apply?: boolean; diff?: string; all?: boolean }) => {
+    const diffFile = options.diff ?? defaultDiffFile(file)
+    if (options.apply) {
+      const result = await withDataSource(options, (dataSource) => applyCount(dataSource, file, diffFile))
+      console.log(options.json ? JSON.stringify(result, null, 2) : formatApplied(file, result))
+    } else {
+      const report = await withDataSource(options, (dataSource) => previewCount(dataSource, file, diffFile))
+      console.log(options.json ? JSON.stringify(report, null, 2) : formatDiff(report, options.all === true))
+    }
+  })
+
+  program
+    .command("export")
+    .description(`every live level as CSV or JSON (${EXPORT_COLUMNS.join(", ")}), streamed in constant memory`)
+    .addOption(new Option("--database-url <url>", "PostgreSQL URL (default: the embedded server)").env("DATABASE_URL"))
+    .option("--database <name>", "database on the embedded server, when no URL is given", "medusa_inventory")
+    .option("--location <id>", "only the levels at this location")
+    .addOption(new Option("--format <format>", "csv or json").choices(["csv", "json"]).default("csv"))
+    .option("--output <file>", "write to this file (whole or not at all) instead of stdout")
+    .action(async (options: CommonOptions & { location?: string; format: ExportFormat; output?: string }) => {
+      const rows = await withDatabase({ ...options, json: true }, (url) => exportTo({ url, location: options.location, format: options.format }, options.output))
+      if (options.output) console.error(`medusa-inventory: exported ${rows} level(s) to ${options.output}`)
+    })
+
   return program
 }
 
@@ -293,6 +334,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     await buildProgram().parseAsync(argv)
   } catch (error) {
     const message = error instanceof Error ? error.message.split("\n")[0] : String(error)
+    if (error instanceof CountError) for (const line of error.details) console.error(line)
     console.error(`medusa-inventory: ${message}`)
     if (process.env.DEBUG && !EXPECTED_ERRORS.some((type) => error instanceof type)) console.error(error)
     process.exitCode = 1

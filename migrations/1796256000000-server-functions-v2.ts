@@ -9,8 +9,8 @@ import { SERVER_FUNCTIONS } from "../src/stock/functions"
  * src/stock/reservations.ts). The first versions stay, for a module of the earlier version
  * still running against the same database during a rolling deploy.
  */
-export class inventoryServerFunctionsV21796169600000 implements MigrationInterface {
-  name = "inventoryServerFunctionsV21796169600000"
+export class inventoryServerFunctionsV21796256000000 implements MigrationInterface {
+  name = "inventoryServerFunctionsV21796256000000"
 
   async up(queryRunner: QueryRunner): Promise<void> {
     for (const fn of SERVER_FUNCTIONS) await queryRunner.query(createFunctionSql(fn))
