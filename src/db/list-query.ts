@@ -264,11 +264,20 @@ interface Plan {
   withDeleted: boolean
 }
 
-/** The columns returned inside an object field (`within`), by that field: `{ unavailable: ["damaged_quantity", …] }`. */
+/** A page of at least this many rows is read with the module's timestamp parser (see Executor.rows). */
+export const MANY_ROWS = 4
+
+const groupsOf = new WeakMap<TableSpec, Map<string, string[]>>()
+
+/** The columns returned inside an object field (`within`), by that field: `{ unavailable: ["damaged_quantity", …] }` (once per table). */
 function groupedColumns(spec: TableSpec): Map<string, string[]> {
-  const groups = new Map<string, string[]>()
-  for (const [name, column] of Object.entries(spec.columns) as [string, ColumnSpec][]) {
-    if (column.within) groups.set(column.within.field, [...(groups.get(column.within.field) ?? []), name])
+  let groups = groupsOf.get(spec)
+  if (!groups) {
+    groups = new Map<string, string[]>()
+    for (const [name, column] of Object.entries(spec.columns) as [string, ColumnSpec][]) {
+      if (column.within) groups.set(column.within.field, [...(groups.get(column.within.field) ?? []), name])
+    }
+    groupsOf.set(spec, groups)
   }
   return groups
 }
@@ -384,7 +393,9 @@ export async function runListQuery(
           LEFT JOIN LATERAL (${page}) p ON true ORDER BY ${orderBy("p.")}`
       : page
   }
-  const rows = await executor.rows<Record<string, unknown>>(sql, params)
+  // A page of a few rows (a lookup by sku, a retrieve) is read with the driver's own parsers.
+  const most = Math.min(take ?? Infinity, where.bound ?? Infinity)
+  const rows = await executor.rows<Record<string, unknown>>(sql, params, undefined, most >= MANY_ROWS)
   let count: number
   if (counted) {
     count = rows.length ? Number(rows[0].__total) : 0
@@ -392,7 +403,7 @@ export async function runListQuery(
     if (rows.length === 1 && rows[0].id === null) return [[], count]
   } else {
     count = (skip ?? 0) + rows.length
-    if (columns.length === wanted.length && !wanted.some((c) => spec.columns[c].within)) return [rows, count]
+    if (columns.length === wanted.length && (!groupedColumns(spec).size || !wanted.some((c) => spec.columns[c].within))) return [rows, count]
   }
   // New objects of the wanted columns: deleting the count (or an order column) from the
   // driver's rows would leave each in V8's slow dictionary mode, and cost more than the copy.

@@ -166,13 +166,13 @@ export class ReplicaSet {
   executor(replica: Replica, primary: Executor): Executor {
     return {
       manager: primary.manager,
-      async rows<T>(sql: string, params: unknown[] = [], name?: string): Promise<T[]> {
+      async rows<T>(sql: string, params: unknown[] = [], name?: string, many?: boolean): Promise<T[]> {
         try {
           return await replica.query<T>(sql, params)
         } catch (error) {
           if (!isConnectionError(error)) throw error
           replica.markDown(`a read failed (${(error as Error).message})`)
-          return primary.rows<T>(sql, params, name)
+          return primary.rows<T>(sql, params, name, many)
         }
       },
       // Server functions serve checkouts: always on the primary.

@@ -1,6 +1,6 @@
 import type { InventoryItemDTO } from "@medusajs/types"
 import type { ListSpec } from "../db/list-query"
-import { likePattern } from "../db/list-query"
+import { likePattern, MANY_ROWS } from "../db/list-query"
 import { invalidData, itemNotFound } from "../utils/errors"
 import { inIdOrder, newIds } from "../utils/ids"
 import { locationFilter, toArray, validate } from "../utils/validation"
@@ -54,7 +54,8 @@ export async function insertItems(ctx: StockContext, rows: ItemInput[]): Promise
   const inserted = await ctx.db.rows<InventoryItemDTO>(
     `INSERT INTO inventory_item (${input.columns.join(", ")}) SELECT * FROM ${input.sql} RETURNING ${COLUMNS}`,
     input.params,
-    "mit_insert_items"
+    "mit_insert_items",
+    rows.length >= MANY_ROWS
   )
   return inIdOrder(ids, inserted)
 }

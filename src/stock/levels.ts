@@ -4,7 +4,7 @@ import { itemNotFound, levelNotFound, noLevelToAdjust, notStockedAt } from "../u
 import { inIdOrder, newIds } from "../utils/ids"
 import type { StockContext } from "./context"
 import { LevelKey, levelKey, lockLevels } from "./locking"
-import { dtoCopier } from "../db/list-query"
+import { dtoCopier, MANY_ROWS } from "../db/list-query"
 import { batchedRead, ReadBatch } from "../db/read-batch"
 import { runnable, ServerFunction } from "../db/server-functions"
 import {
@@ -67,7 +67,9 @@ export async function insertLevels(ctx: StockContext, rows: LevelInput[]): Promi
      ${levelsAddedMoves("ins", Reasons.LEVEL_CREATED)},
      ${ledgerSql(ctx, input.params, ctx.note, { extended: true })}
      SELECT * FROM ins`,
-    input.params
+    input.params,
+    undefined,
+    rows.length >= MANY_ROWS
   )
   if (inserted.length !== rows.length) {
     const missing = await ctx.db.rows<{ id: string }>(
@@ -255,7 +257,8 @@ export async function updateLevels(ctx: StockContext, updates: LevelKeyedUpdate[
      ${ledgerSql(ctx, params, ctx.note, { extended: true, onePerLevel: true })}
      SELECT ${COLUMNS}, changed, n::int AS n, ${ALERTS_COLUMN} FROM upd`,
     params,
-    "mit_update_levels"
+    "mit_update_levels",
+    list.length >= MANY_ROWS
   )
   takeAlerts(ctx, written, false)
   if (written.length !== list.length) {
