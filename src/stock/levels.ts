@@ -101,9 +101,9 @@ export async function insertLevels(ctx: StockContext, rows: LevelInput[]): Promi
  */
 async function countOutlivingReservations(ctx: StockContext, pairs: LevelKey[]): Promise<Map<string, number>> {
   if (!pairs.length) return new Map()
-  const params: unknown[] = [pairs.map((p) => p.inventory_item_id), pairs.map((p) => p.location_id)]
-  const rows = await ctx.db.rows<{ id: string; reserved_quantity: number }>(
-    `WITH pairs AS (SELECT * FROM unnest($1::text[], $2::text[]) AS p(inventory_item_id, location_id)),
+  return await recount(
+    ctx,
+    `pairs AS (SELECT * FROM unnest($1::text[], $2::text[]) AS p(inventory_item_id, location_id)),
      ${liveReservationSums("pairs", { lock: true })},
      lv AS (
        SELECT l.id, s.quantity, l.reserved_quantity AS old_reserved
@@ -115,20 +115,10 @@ async function countOutlivingReservations(ctx: StockContext, pairs: LevelKey[]):
          FROM lv
         WHERE l.id = lv.id AND l.reserved_quantity IS DISTINCT FROM lv.quantity
        RETURNING l.id, l.inventory_item_id, l.location_id, l.stocked_quantity, l.reserved_quantity, lv.old_reserved
-     ),
-     ${movesCte("upd", {
-       level_id: "id",
-       stocked_delta: "0",
-       reserved_delta: "reserved_quantity::bigint - old_reserved",
-       stocked_after: "stocked_quantity",
-       reserved_after: "reserved_quantity",
-       reason: reasonLiteral(Reasons.LEVEL_CREATED),
-     })},
-     ${ledgerSql(ctx, params)}
-     SELECT id, reserved_quantity FROM upd`,
-    params
+     )`,
+    [pairs.map((p) => p.inventory_item_id), pairs.map((p) => p.location_id)],
+    Reasons.LEVEL_CREATED
   )
-  return new Map(rows.map((row) => [row.id, row.reserved_quantity]))
 }
 
 /**
@@ -138,9 +128,9 @@ async function countOutlivingReservations(ctx: StockContext, pairs: LevelKey[]):
  */
 export async function recountReserved(ctx: StockContext, levelIds: string[], reason: typeof Reasons.LEVEL_RESTORED): Promise<Map<string, number>> {
   if (!levelIds.length) return new Map()
-  const params: unknown[] = [levelIds]
-  const rows = await ctx.db.rows<{ id: string; reserved_quantity: number }>(
-    `WITH lv AS (
+  return await recount(
+    ctx,
+    `lv AS (
        SELECT id, inventory_item_id, location_id, reserved_quantity AS old_reserved FROM inventory_level WHERE id = ANY($1::text[])
      ),
      ${liveReservationSums("lv", { lock: true })},
@@ -149,7 +139,24 @@ export async function recountReserved(ctx: StockContext, levelIds: string[], rea
          FROM lv LEFT JOIN sums s ON s.inventory_item_id = lv.inventory_item_id AND s.location_id = lv.location_id
         WHERE l.id = lv.id AND l.reserved_quantity IS DISTINCT FROM COALESCE(s.quantity, 0)
        RETURNING l.id, l.inventory_item_id, l.location_id, l.stocked_quantity, l.reserved_quantity, lv.old_reserved
-     ),
+     )`,
+    [levelIds],
+    reason
+  )
+}
+
+/**
+ * A recount statement: `ctes` (over `params`) end in `upd`, the levels whose reserved quantity
+ * it set (with their `old_reserved`); each gets a movement. Their new reserved quantity, by id.
+ */
+async function recount(
+  ctx: StockContext,
+  ctes: string,
+  params: unknown[],
+  reason: typeof Reasons.LEVEL_CREATED | typeof Reasons.LEVEL_RESTORED
+): Promise<Map<string, number>> {
+  const rows = await ctx.db.rows<{ id: string; reserved_quantity: number }>(
+    `WITH ${ctes},
      ${movesCte("upd", {
        level_id: "id",
        stocked_delta: "0",
