@@ -84,7 +84,7 @@ describe("hot paths: statements per call and plan shapes on 100,000 rows", () =>
 
   /** An index on inventory_level by item and location: the unique one, or the live one by location first. */
   const LEVEL_BY_KEY = /^(UQ_inventory_level_inventory_item_id_location_id|IDX_inventory_level_location_item_live)$/
-  /** Any index of inventory_level that finds an item's levels (the planner may take the item's own). */
+  /** Any index of inventory_level that finds an item's levels: where an item has few levels, PostgreSQL 17 (the embedded server) takes the item's own, 15 the unique key. */
   const LEVEL_BY_ITEM = /^(UQ_inventory_level_inventory_item_id_location_id|IDX_inventory_level_location_item_live|IDX_inventory_level_inventory_item_id)$/
 
   /** The statements of one call, after a first call has warmed the connection up (a new connection asks once whether it reaches PostgreSQL itself). */
@@ -95,23 +95,31 @@ describe("hot paths: statements per call and plan shapes on 100,000 rows", () =>
 
   beforeAll(async () => {
     db = await setupTestDatabase("mit_hot", 20)
-    await db.query(
+    explainer = new Client({ connectionString: db.url })
+    await explainer.connect()
+    // The embedded PostgreSQL commits asynchronously; VACUUM does not mark a page all-visible
+    // while the commit that wrote it may still be unflushed, so its count would not be
+    // index-only. Rows written with synchronous commits settle as they do on any server.
+    await explainer.query(`SET synchronous_commit = on`)
+    await explainer.query(
       `INSERT INTO inventory_item (id, sku, title, description, requires_shipping)
        SELECT 'iitem_' || lpad(g::text, 8, '0'), 'SKU-' || lpad(g::text, 7, '0'), 'shirt ' || g,
               CASE WHEN g % 5 = 0 THEN 'limited edition' ELSE 'regular' END, true
          FROM generate_series(1, $1::int) g`,
       [ITEMS]
     )
-    await db.query(
+    await explainer.query(
       `INSERT INTO inventory_level (id, inventory_item_id, location_id, stocked_quantity)
        SELECT 'ilev_' || lpad(g::text, 8, '0'), 'iitem_' || lpad(g::text, 8, '0'), 'loc_' || (1 + g % $2::int), 1000000
          FROM generate_series(1, $1::int) g`,
       [ITEMS, LOCATIONS]
     )
     // As autovacuum leaves a settled table: statistics and the visibility map.
-    await db.query(`VACUUM ANALYZE`)
-    explainer = new Client({ connectionString: db.url })
-    await explainer.connect()
+    await explainer.query(`VACUUM ANALYZE`)
+    const { rows: settled } = await explainer.query(
+      `SELECT relname FROM pg_class WHERE relname IN ('inventory_item', 'inventory_level') AND relallvisible < relpages`
+    )
+    expect(settled).toEqual([])
     service = db.service()
   }, 120_000)
 
@@ -201,10 +209,10 @@ describe("hot paths: statements per call and plan shapes on 100,000 rows", () =>
     await expectPlan(retrieve[0], ["PK_inventory_item_id"])
   })
 
-  it("checkout (confirmInventory + createReservationItem): one statement each, by the item's key and the level's unique index", async () => {
+  it("checkout (confirmInventory + createReservationItem): one statement each, by the item's key and its levels' index (the unique one, or on PostgreSQL 17 the item's own), the reservation by the unique one", async () => {
     const confirm = await oneCall(() => service.confirmInventory(item(11), ["loc_2"], 1))
     expect(confirm).toHaveLength(1)
-    await expectPlan(confirm[0], ["PK_inventory_item_id", LEVEL_BY_KEY])
+    await expectPlan(confirm[0], ["PK_inventory_item_id", LEVEL_BY_ITEM])
     let n = 0
     const reserve = await oneCall(() =>
       service.createReservationItem({ inventory_item_id: item(11), location_id: "loc_2", quantity: 1, line_item_id: `li_${n++}` })
@@ -216,7 +224,7 @@ describe("hot paths: statements per call and plan shapes on 100,000 rows", () =>
   it("retrieveAvailableQuantity: one statement alone; 32 asked at once share 5 statements (4 alone, then the 28 waiting in one)", async () => {
     const alone = await oneCall(() => service.retrieveAvailableQuantity(item(21), ["loc_1", "loc_2"]))
     expect(alone).toHaveLength(1)
-    await expectPlan(alone[0], ["PK_inventory_item_id", LEVEL_BY_KEY])
+    await expectPlan(alone[0], ["PK_inventory_item_id", LEVEL_BY_ITEM])
 
     const asks = Array.from({ length: 32 }, (_, i) => 1 + i * 101)
     const ask = () => Promise.all(asks.map((n) => service.retrieveAvailableQuantity(item(n), [`loc_${1 + (n % LOCATIONS)}`, "loc_9"])))
@@ -232,7 +240,7 @@ describe("hot paths: statements per call and plan shapes on 100,000 rows", () =>
     // The asks' items, as the server reads the parameter (the module writes arrays as literals).
     const { rows: asked } = await explainer.query(`SELECT cardinality($1::text[]) AS n`, [batch.values[0]])
     expect(asked[0].n).toBe(28)
-    await expectPlan(batch, ["PK_inventory_item_id", LEVEL_BY_KEY])
+    await expectPlan(batch, ["PK_inventory_item_id", LEVEL_BY_ITEM])
     // An item that does not exist fails its own ask only.
     const mixed = await Promise.allSettled([...asks.slice(0, 8).map((n) => service.retrieveAvailableQuantity(item(n), ["loc_1"])), service.retrieveAvailableQuantity("iitem_none", ["loc_1"])])
     expect(mixed.slice(0, 8).every((r) => r.status === "fulfilled")).toBe(true)
@@ -252,7 +260,7 @@ describe("hot paths: statements per call and plan shapes on 100,000 rows", () =>
     for (const [name, inventory, expected] of cases) {
       const sent = await oneCall(() => inventory.listInventoryLevels(selector, undefined, {}))
       expect({ name, statements: sent.length }).toEqual({ name, statements: 1 })
-      await expectPlan(sent[0], [LEVEL_BY_KEY])
+      await expectPlan(sent[0], [LEVEL_BY_ITEM])
       // The default's statement orders by the level's id alone, as before the strategies.
       const orderBy = [...sent[0].sql.matchAll(/ORDER BY ([^)]*?)(?= LIMIT|\)|$)/g)].map((m) => m[1].trim())
       if (name === "as-listed") expect(orderBy).toEqual(['inv_level."id" ASC', 'p."id" ASC'])
@@ -299,7 +307,7 @@ describe("hot paths: statements per call and plan shapes on 100,000 rows", () =>
     const sent = await oneCall(() => inventory.confirmInventory(item(41), ["loc_1", "loc_2"], 1))
     expect(sent).toHaveLength(1)
     expect(sent[0].sql).toMatch(/max\(stocked_quantity - reserved_quantity\)/)
-    await expectPlan(sent[0], ["PK_inventory_item_id", LEVEL_BY_KEY])
+    await expectPlan(sent[0], ["PK_inventory_item_id", LEVEL_BY_ITEM])
     const asks = Array.from({ length: 32 }, (_, i) => 1 + i * 101)
     const ask = () => Promise.all(asks.map((n) => inventory.confirmInventory(item(n), [`loc_${1 + (n % LOCATIONS)}`, "loc_9"], 1000000)))
     await ask()
@@ -311,7 +319,7 @@ describe("hot paths: statements per call and plan shapes on 100,000 rows", () =>
     const batch = burst.find((s) => /WITH ORDINALITY/.test(s.sql))!
     expect(batch.sql).toMatch(/max\(/)
     expect(burst.filter((s) => !/pg_backend_pid/.test(s.sql)).length).toBeLessThan(asks.length)
-    await expectPlan(batch, ["PK_inventory_item_id", LEVEL_BY_KEY])
+    await expectPlan(batch, ["PK_inventory_item_id", LEVEL_BY_ITEM])
   })
 
   it("setAsideStock: one statement by the level's key; transferStock: the lock of both levels and the write, in a transaction", async () => {
