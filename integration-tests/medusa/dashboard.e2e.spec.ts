@@ -524,8 +524,10 @@ describe.each(MODULES)("Medusa Admin on the $name inventory module", (subject) =
       /** The allocation tooltip of the line of `sku`: the reservation's quantity and location. */
       const allocationOf = async (sku: string, quantity: number, location: string) => {
         const line = page.locator("div.h-\\[64px\\]").filter({ hasText: sku })
-        // Fully allocated: no red indicator.
-        expect(await line.locator("div.text-rose-50").count()).toBe(0)
+        // Fully allocated: no red indicator. The page draws the line before its reservations arrive, and
+        // marks it unallocated until they do, so wait for the indicator to go rather than read it once.
+        await line.waitFor()
+        await eventually(() => line.locator("div.text-rose-50").count(), (count) => expect(count).toBe(0))
         await page.getByText("Allocated", { exact: true }).first().hover()
         await line.locator("div.text-grey-40").locator("svg").hover()
         return await eventually(
