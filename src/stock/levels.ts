@@ -49,11 +49,15 @@ export async function insertLevels(ctx: StockContext, rows: LevelInput[]): Promi
   // An omitted reserved quantity is NULL here, 0 in the row, and recounted below.
   const input = unnestRows(LEVELS, ids, rows, 1, { reserved_quantity: rows.map((r) => r.reserved_quantity ?? null) })
   const columns = input.columns.join(", ")
+  // The distinct items, found by their key (the planner cannot know how many an unnest holds,
+  // and grouping it in SQL cost more than the lookup).
+  const itemIds = [...new Set(rows.map((r) => r.inventory_item_id))]
+  const itemsParam = input.params.push(itemIds, itemIds.length) - 1
   const inserted = await ctx.db.rows<InventoryLevelDTO>(
     `WITH input AS (SELECT * FROM ${input.sql}),
      items AS (
        SELECT it.id FROM inventory_item it
-        WHERE it.id IN (SELECT inventory_item_id FROM input) AND it.deleted_at IS NULL
+        WHERE it.id = ANY($${itemsParam}::text[]) AND it.deleted_at IS NULL
         ORDER BY it.id
           FOR KEY SHARE
      ),
@@ -61,7 +65,7 @@ export async function insertLevels(ctx: StockContext, rows: LevelInput[]): Promi
        INSERT INTO inventory_level (${columns})
        SELECT ${input.columns.map((c) => (c === "reserved_quantity" ? "COALESCE(reserved_quantity, 0)" : c)).join(", ")}
          FROM input
-        WHERE (SELECT count(*) FROM items) = (SELECT count(DISTINCT inventory_item_id) FROM input)
+        WHERE (SELECT count(*) FROM items) = $${itemsParam + 1}::int
        RETURNING ${COLUMNS}
      ),
      ${levelsAddedMoves("ins", Reasons.LEVEL_CREATED)},
