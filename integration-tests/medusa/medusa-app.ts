@@ -124,9 +124,8 @@ export class Api extends BaseApi {
   }
 }
 
-export interface StoreFixture {
-  regionId: string
-  shippingOptionId: string
+/** A published product from stock, without a region: see setupStockedProduct. */
+export interface StockedProductFixture {
   salesChannelId: string
   locationId: string
   productId: string
@@ -134,28 +133,16 @@ export interface StoreFixture {
   itemId: string
 }
 
+export interface StoreFixture extends StockedProductFixture {
+  regionId: string
+  shippingOptionId: string
+}
+
 /**
- * What a store needs to sell one product from stock: a region with the manual providers, a
- * shipping option, a stock location linked to the default sales channel, and a published
- * product whose variant manages inventory, stocked at that location.
+ * A stock location linked to the default sales channel, and a published product whose variant
+ * manages inventory, stocked at that location.
  */
-export async function setupStore(admin: Api, sku: string, stock: number): Promise<StoreFixture> {
-  const { region } = await admin.ok("POST", "/admin/regions", {
-    name: `Region ${sku}`,
-    currency_code: "usd",
-    tax_rate: 0,
-    payment_providers: ["manual"],
-    fulfillment_providers: ["manual"],
-    countries: ["us"],
-  })
-  const { shipping_option } = await admin.ok("POST", "/admin/shipping-options", {
-    name: `Shipping ${sku}`,
-    region_id: region.id,
-    provider_id: "manual",
-    data: {},
-    price_type: "flat_rate",
-    amount: 0,
-  })
+export async function setupStockedProduct(admin: Api, sku: string, stock: number): Promise<StockedProductFixture> {
   const { store } = await admin.ok("GET", "/admin/store")
   const salesChannelId = store.default_sales_channel_id
   const { stock_location } = await admin.ok("POST", "/admin/stock-locations", { name: `Warehouse ${sku}` })
@@ -175,13 +162,29 @@ export async function setupStore(admin: Api, sku: string, stock: number): Promis
     location_id: stock_location.id,
     stocked_quantity: stock,
   })
-  return {
-    regionId: region.id,
-    shippingOptionId: shipping_option.id,
-    salesChannelId,
-    locationId: stock_location.id,
-    productId: product.id,
-    variantId: product.variants[0].id,
-    itemId,
-  }
+  return { salesChannelId, locationId: stock_location.id, productId: product.id, variantId: product.variants[0].id, itemId }
+}
+
+/**
+ * What a store needs to sell one product from stock: a region with the manual providers, a
+ * shipping option, and the stocked product of setupStockedProduct.
+ */
+export async function setupStore(admin: Api, sku: string, stock: number): Promise<StoreFixture> {
+  const { region } = await admin.ok("POST", "/admin/regions", {
+    name: `Region ${sku}`,
+    currency_code: "usd",
+    tax_rate: 0,
+    payment_providers: ["manual"],
+    fulfillment_providers: ["manual"],
+    countries: ["us"],
+  })
+  const { shipping_option } = await admin.ok("POST", "/admin/shipping-options", {
+    name: `Shipping ${sku}`,
+    region_id: region.id,
+    provider_id: "manual",
+    data: {},
+    price_type: "flat_rate",
+    amount: 0,
+  })
+  return { regionId: region.id, shippingOptionId: shipping_option.id, ...(await setupStockedProduct(admin, sku, stock)) }
 }

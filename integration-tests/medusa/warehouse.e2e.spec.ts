@@ -1,4 +1,4 @@
-import { Api, installExampleApp } from "./medusa-app"
+import { Api, installExampleApp, setupStockedProduct, StockedProductFixture } from "./medusa-app"
 import { ADMIN_EMAIL, ADMIN_PASSWORD, SharedApp, sharedApp } from "./shared-apps"
 
 /**
@@ -6,41 +6,10 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, SharedApp, sharedApp } from "./shared-apps
  * app): 401 without an admin session, 400 naming the field, 409 on conflicts, and what each
  * does to the levels that Medusa's own routes (admin levels, store availability) then show.
  */
-/** What these tests sell from: a product whose variant manages inventory, stocked at a location of the default sales channel. */
-interface Fixture {
-  salesChannelId: string
-  locationId: string
-  productId: string
-  variantId: string
-  itemId: string
-}
-
-/**
- * The fixture, made through the admin API. No region: the shared app is shared with suites that
- * make their own region for the United States, and a country belongs to one region only.
- */
-async function setupFixture(admin: Api, sku: string, stock: number): Promise<Fixture> {
-  const { store } = await admin.ok("GET", "/admin/store")
-  const salesChannelId = store.default_sales_channel_id
-  const { stock_location } = await admin.ok("POST", "/admin/stock-locations", { name: `Warehouse ${sku}` })
-  await admin.ok("POST", `/admin/sales-channels/${salesChannelId}/stock-locations`, { location_id: stock_location.id })
-  const { product } = await admin.ok("POST", "/admin/products", {
-    title: `Product ${sku}`,
-    status: "published",
-    sales_channels: [{ id: salesChannelId }],
-    options: [{ title: "Size" }],
-    variants: [{ title: "One", sku, manage_inventory: true, prices: [{ currency_code: "usd", amount: 800 }], options: [{ value: "One" }] }],
-  })
-  const { inventory_items } = await admin.ok("GET", `/admin/inventory-items?sku=${sku}`)
-  const itemId = inventory_items[0].id
-  await admin.ok("POST", `/admin/inventory-items/${itemId}/location-levels`, { location_id: stock_location.id, stocked_quantity: stock })
-  return { salesChannelId, locationId: stock_location.id, productId: product.id, variantId: product.variants[0].id, itemId }
-}
-
 describe("in a Medusa 1.20 backend: the warehouse routes (Stock page)", () => {
   let app: SharedApp
   let admin: Api
-  let store: Fixture
+  let store: StockedProductFixture
   let backup: string
   let token: string
 
@@ -48,7 +17,9 @@ describe("in a Medusa 1.20 backend: the warehouse routes (Stock page)", () => {
     await installExampleApp()
     app = await sharedApp("ours")
     admin = await app.admin()
-    store = await setupFixture(admin, `WH-${Date.now()}`, 20)
+    // No region: the shared app is shared with suites that make their own region for the
+    // United States, and a country belongs to one region only.
+    store = await setupStockedProduct(admin, `WH-${Date.now()}`, 20)
     const { stock_location } = await admin.ok("POST", "/admin/stock-locations", { name: `Backup ${Date.now()}` })
     backup = stock_location.id
     await admin.ok("POST", `/admin/inventory-items/${store.itemId}/location-levels`, { location_id: backup, stocked_quantity: 0 })
